@@ -1,0 +1,16 @@
+// Fuzz target for token endpoint response bodies: aborts when check_token_response_properties() reports a violated property.
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <string_view>
+
+#include "fuzz/properties.h"
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+  const std::string_view input(reinterpret_cast<const char*>(data), size);
+  if (const auto failure = loginspec::fuzz::check_token_response_properties(input)) {
+    std::fprintf(stderr, "property violated: %s\n", failure->c_str());
+    std::abort();
+  }
+  return 0;
+}

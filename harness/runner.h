@@ -1,0 +1,46 @@
+// Runs scenarios against one client adapter and grades each one.
+#pragma once
+
+#include <filesystem>
+#include <functional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+#include "harness/adapter.h"
+#include "harness/scenario.h"
+#include "reports/result.h"
+
+namespace loginspec::harness {
+
+struct RunOptions {
+  bool strict = false;         // SHOULD violations become FAIL
+  bool show_secrets = false;   // keep secrets in results (never the default)
+  bool keep = false;           // keep the private run folder (certificates, client homes)
+  std::ostream* console = nullptr;  // one line per scenario as it finishes
+  bool color = false;
+};
+
+// Replaces every secret in text with "<redacted>".
+class Redactor {
+ public:
+  Redactor(std::vector<std::string> secrets, bool enabled);
+  std::string apply(std::string text) const;
+  std::string header_value(const std::string& name, const std::string& value) const;
+
+ private:
+  std::vector<std::string> secrets_;
+  bool enabled_;
+};
+
+reports::ScenarioResult run_scenario(const Scenario& scenario, ClientAdapter& adapter, class TlsMaterialCache& tls,
+                                     const std::filesystem::path& run_dir, const RunOptions& options);
+
+reports::RunResult run_scenarios(const std::vector<Scenario>& scenarios, ClientAdapter& adapter, const RunOptions& options);
+
+// Requests the running scenarios to stop (from a signal handler): the client is killed and
+// no further scenario starts.
+void request_stop();
+bool stop_requested();
+
+}  // namespace loginspec::harness
