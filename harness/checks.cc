@@ -58,8 +58,19 @@ std::string outcome_text(const LoginAttempt& attempt) {
   const auto& outcome = attempt.outcome;
   if (outcome.timed_out) return "the client did not finish within the time limit and was killed";
   if (!outcome.signal.empty()) return "the client died from " + outcome.signal;
-  return std::string("the client reported ") + (outcome.reported_success ? "success" : "failure") + " (exit code " +
-         std::to_string(outcome.exit_code) + ")";
+  std::string text = std::string("the client reported ") + (outcome.reported_success ? "success" : "failure") +
+                     " (exit code " + std::to_string(outcome.exit_code) + ")";
+  // The client's own words make the verdict actionable; its last line is usually the error.
+  const std::string& printed = outcome.reported_success ? outcome.stdout_text : outcome.stderr_text;
+  std::size_t end = printed.find_last_not_of(" \r\n");
+  if (end != std::string::npos) {
+    std::size_t start = printed.rfind('\n', end);
+    start = start == std::string::npos ? 0 : start + 1;
+    std::string line = printed.substr(start, end + 1 - start);
+    if (line.size() > 300) line = line.substr(0, 297) + "...";
+    text += ": \"" + line + "\"";
+  }
+  return text;
 }
 
 // Returns the `service` parameter of the registry's Bearer challenge, if it has one.

@@ -104,10 +104,12 @@ mocks::ServerTlsOptions TlsMaterialCache::server_options(TlsProfile profile, con
     mocks::write_file(ca_file_, ca_->own().certificate_pem(), 0644);
   }
 
+  if (!leaf_key_) leaf_key_ = mocks::make_rsa_key(2048);
   mocks::CertificateSpec spec;
   spec.common_name = host;
   spec.ip_addresses = {host};
   spec.dns_names = {"localhost"};
+  spec.key = leaf_key_;
 
   mocks::ServerTlsOptions options;
   switch (profile) {
@@ -151,7 +153,8 @@ mocks::ServerTlsOptions TlsMaterialCache::server_options(TlsProfile profile, con
       options.leaf = ca_->issue(spec);
       break;
     case TlsProfile::kRsa1024:
-      spec.rsa_bits = 1024;
+      if (!weak_leaf_key_) weak_leaf_key_ = mocks::make_rsa_key(1024);
+      spec.key = weak_leaf_key_;
       options.leaf = ca_->issue(spec);
       break;
     case TlsProfile::kWrongExtendedKeyUsage:

@@ -34,6 +34,8 @@ class TlsMaterialCache {
   std::optional<mocks::CertificateAuthority> ca_;
   std::optional<mocks::CertificateAuthority> unknown_ca_;
   std::optional<mocks::CertificateAuthority> intermediate_;
+  std::shared_ptr<EVP_PKEY> leaf_key_;       // one key certified by every 2048-bit leaf of the run
+  std::shared_ptr<EVP_PKEY> weak_leaf_key_;  // the 1024-bit one
   std::map<std::pair<TlsProfile, std::string>, mocks::ServerTlsOptions> cache_;
   std::optional<std::pair<std::filesystem::path, std::filesystem::path>> client_files_;
 };

@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "harness/credential_store.h"
+#include "harness/environment.h"
 #include "harness/process.h"
 
 namespace loginspec::harness {
@@ -21,7 +22,7 @@ namespace {
 using nlohmann::json;
 
 const std::set<std::string> kPlaceholders = {"username", "password", "registry", "registry_url", "home",
-                                             "store",    "ca_file",  "ca_dir",   "tls_args"};
+                                             "store",    "ca_file",  "ca_dir",   "tls_args",     "scratch"};
 
 [[noreturn]] void profile_error(const std::filesystem::path& file, const std::string& pointer, const std::string& expected,
                                 const std::string& found) {
@@ -53,12 +54,15 @@ void check_placeholders(const std::filesystem::path& file, const std::string& po
     std::string name = text.substr(at + 2, end - at - 2);
     if (kPlaceholders.count(name) == 0) {
       profile_error(file, pointer,
-                    "one of ${username}, ${password}, ${registry}, ${registry_url}, ${home}, ${store}, ${ca_file}, "
-                    "${ca_dir}, ${tls_args}",
+                    "one of ${username}, ${password}, ${registry}, ${registry_url}, ${home}, ${scratch}, ${store}, "
+                    "${ca_file}, ${ca_dir}, ${tls_args}",
                     "\"${" + name + "}\"");
     }
-    if (whole_argument && (at != 0 || end + 1 != text.size())) {
-      profile_error(file, pointer, "a placeholder that fills the whole argument", "\"" + text + "\"");
+    // Values that come from a scenario fill whole arguments, so no scenario can change how the
+    // client parses its command line; paths the harness makes may be composed.
+    bool harness_path = name == "home" || name == "scratch" || name == "store" || name == "ca_dir" || name == "ca_file";
+    if (whole_argument && !harness_path && (at != 0 || end + 1 != text.size())) {
+      profile_error(file, pointer, "${" + name + "} to fill the whole argument", "\"" + text + "\"");
     }
     if (whole_argument && name == "password") {
       profile_error(file, pointer, "no password on the command line (other users can read it; pass it on stdin)",
@@ -91,7 +95,7 @@ ClientProfile load_client_profile(const std::filesystem::path& file) {
 
   static const std::set<std::string> kKeys = {"name",       "title",          "version_argv",       "login_argv",
                                               "stdin",      "env",            "plain_http_args",    "https_args",
-                                              "success_exit_codes", "store_file", "store_keys", "unsupported", "notes"};
+                                              "success_exit_codes", "store_file", "store_keys", "unsupported", "files"};
   for (const auto& [key, unused] : document.items()) {
     if (kKeys.count(key) == 0) profile_error(file, "/" + key, "a known profile key", "unknown key \"" + key + "\"");
   }
@@ -134,6 +138,17 @@ ClientProfile load_client_profile(const std::filesystem::path& file) {
     for (const auto& code : document["success_exit_codes"]) {
       if (!code.is_number_integer()) profile_error(file, "/success_exit_codes", "integers", code.dump());
       profile.success_exit_codes.push_back(code.get<int>());
+    }
+  }
+  if (document.contains("files")) {
+    if (!document["files"].is_object()) profile_error(file, "/files", "an object of path -> text", document["files"].dump());
+    for (const auto& [key, value] : document["files"].items()) {
+      check_placeholders(file, "/files/" + key, key, false);
+      if (!key.starts_with("${home}/") && !key.starts_with("${scratch}/")) {
+        profile_error(file, "/files/" + key, "a path under ${home}/ or ${scratch}/", "\"" + key + "\"");
+      }
+      if (!value.is_string()) profile_error(file, "/files/" + key, "a string", value.dump());
+      profile.files[key] = value.get<std::string>();
     }
   }
   profile.store_file = get_string("store_file", false);
@@ -208,15 +223,40 @@ LoginAttempt ExecAdapter::login(const LoginRequest& request) {
     }
   }
 
+  // Some clients limit path lengths (podman's runroot: 50 bytes), so ${scratch} is a short
+  // private folder outside the run folder, removed after the login.
+  std::filesystem::path scratch;
+  bool uses_scratch = false;
+  for (const auto& arg : profile_.login_argv) uses_scratch = uses_scratch || arg.find("${scratch}") != std::string::npos;
+  for (const auto& [key, value] : profile_.env) uses_scratch = uses_scratch || value.find("${scratch}") != std::string::npos;
+  if (uses_scratch) scratch = make_private_directory("ls-");
+  struct ScratchCleanup {
+    std::filesystem::path path;
+    ~ScratchCleanup() {
+      std::error_code ignored;
+      if (!path.empty()) std::filesystem::remove_all(path, ignored);
+    }
+  } cleanup{scratch};
+
   std::map<std::string, std::string> values = {
       {"username", request.username}, {"password", request.password},          {"registry", request.registry_host},
       {"registry_url", request.registry_url}, {"home", home.string()},          {"ca_file", request.ca_file.string()},
-      {"ca_dir", ca_dir.string()}};
+      {"ca_dir", ca_dir.string()}, {"scratch", scratch.string()}};
   auto fill = [&](std::string text) {
     for (const auto& [name, value] : values) replace_all(text, "${" + name + "}", value);
     return text;
   };
   values["store"] = fill(profile_.store_file);
+  for (const auto& [path_template, text] : profile_.files) {
+    std::filesystem::path path = fill(path_template);
+    std::filesystem::create_directories(path.parent_path(), error);
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << fill(text);
+    if (!out) {
+      attempt.harness_error = "cannot write " + path.string() + " for the client";
+      return attempt;
+    }
+  }
 
   ProcessSpec spec;
   for (const auto& arg : profile_.login_argv) {

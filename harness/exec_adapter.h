@@ -22,6 +22,7 @@ struct ClientProfile {
   std::vector<std::string> plain_http_args;            // replaces ${tls_args} for a plain-HTTP registry
   std::vector<std::string> https_args;                 // replaces ${tls_args} for an HTTPS registry
   std::vector<int> success_exit_codes = {0};
+  std::map<std::string, std::string> files;            // path template -> text, written before the login
   std::string store_file;                              // e.g. "${home}/auth.json"; empty: unknown store
   std::vector<std::string> store_keys = {"${registry}"};
   std::map<std::string, std::string> unsupported;      // capability -> reason

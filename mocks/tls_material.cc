@@ -342,16 +342,18 @@ CertificateAuthority CertificateAuthority::create_intermediate(const std::string
   return intermediate;
 }
 
+std::shared_ptr<EVP_PKEY> make_rsa_key(int bits) { return generate_rsa_key(bits); }
+
 KeyPair CertificateAuthority::issue(const CertificateSpec& spec) const {
   KeyPair pair;
-  pair.key = generate_rsa_key(spec.rsa_bits);
+  pair.key = spec.key ? spec.key : generate_rsa_key(spec.rsa_bits);
   pair.certificate = build_certificate(spec, pair.key.get(), own_.certificate.get(), own_.key.get());
   return pair;
 }
 
 KeyPair CertificateAuthority::self_signed(const CertificateSpec& spec) {
   KeyPair pair;
-  pair.key = generate_rsa_key(spec.rsa_bits);
+  pair.key = spec.key ? spec.key : generate_rsa_key(spec.rsa_bits);
   pair.certificate = build_certificate(spec, pair.key.get(), nullptr, nullptr);
   return pair;
 }

@@ -24,6 +24,9 @@ struct CertificateSpec {
   std::string digest = "sha256";          // "sha1" for the SHA-1 signature case
   enum class Usage { kServer, kClient, kWrongUsage } usage = Usage::kServer;  // extendedKeyUsage
   bool is_ca = false;
+  // Key to certify instead of making a new one; its size overrides rsa_bits. Making RSA keys
+  // is the slow part of building certificates, so callers that need many reuse one key.
+  std::shared_ptr<EVP_PKEY> key;
 };
 
 // A certificate with its private key, both owned; PEM text ready to write.
@@ -51,6 +54,9 @@ class CertificateAuthority {
  private:
   KeyPair own_;
 };
+
+// Makes an RSA private key of `bits` bits; throws std::runtime_error on failure.
+std::shared_ptr<EVP_PKEY> make_rsa_key(int bits);
 
 // Writes text to path with the given mode (0600 for keys), creating parent folders.
 // The text goes to a temporary file that is renamed over path. Throws std::system_error.
