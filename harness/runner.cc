@@ -131,8 +131,20 @@ reports::ScenarioResult run_scenario(const Scenario& scenario, ClientAdapter& ad
 
   LoginAttempt attempt = adapter.login(environment->login_request());
   environment->stop();
-  auto transcript = environment->transcript();
-  const ScenarioRuntime& runtime = environment->runtime();
+  reports::ScenarioResult graded = evaluate_scenario(scenario, environment->runtime(), environment->transcript(),
+                                                     attempt, options);
+  graded.wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
+  return graded;
+}
+
+reports::ScenarioResult evaluate_scenario(const Scenario& scenario, const ScenarioRuntime& runtime,
+                                          const std::vector<mocks::RecordedRequest>& transcript,
+                                          const LoginAttempt& attempt, const RunOptions& options) {
+  reports::ScenarioResult result;
+  result.id = scenario.id;
+  result.title = scenario.title;
+  result.spec = scenario.spec;
+  result.tags = scenario.tags;
 
   std::vector<std::string> secrets = runtime.secrets();
   secrets.push_back(scenario.login_password);
@@ -146,7 +158,9 @@ reports::ScenarioResult run_scenario(const Scenario& scenario, ClientAdapter& ad
   for (const auto& request : transcript) result.exchanges.push_back(to_exchange(request, redactor));
 
   if (!attempt.harness_error.empty()) {
-    return finish(reports::Verdict::kError, redactor.apply(attempt.harness_error));
+    result.verdict = reports::Verdict::kError;
+    result.reason = redactor.apply(attempt.harness_error);
+    return result;
   }
 
   CheckContext context{scenario, runtime, transcript, attempt, scenario.login_password};
@@ -164,15 +178,14 @@ reports::ScenarioResult run_scenario(const Scenario& scenario, ClientAdapter& ad
     result.checks.push_back(std::move(check));
   }
 
-  reports::Verdict verdict = reports::grade(result.checks, options.strict);
-  std::string reason;
+  result.verdict = reports::grade(result.checks, options.strict);
   for (const auto& check : result.checks) {
-    if (check.verdict == verdict && verdict != reports::Verdict::kPass) {
-      reason = check.id + ": " + check.message;
+    if (check.verdict == result.verdict && result.verdict != reports::Verdict::kPass) {
+      result.reason = check.id + ": " + check.message;
       break;
     }
   }
-  return finish(verdict, reason);
+  return result;
 }
 
 reports::RunResult run_scenarios(const std::vector<Scenario>& scenarios, ClientAdapter& adapter, const RunOptions& options) {

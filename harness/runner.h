@@ -8,7 +8,9 @@
 #include <vector>
 
 #include "harness/adapter.h"
+#include "harness/checks.h"
 #include "harness/scenario.h"
+#include "mocks/transcript.h"
 #include "reports/result.h"
 
 namespace loginspec::harness {
@@ -32,6 +34,12 @@ class Redactor {
   std::vector<std::string> secrets_;
   bool enabled_;
 };
+
+// Grades a finished login attempt: the default checks plus the scenario's, over the transcript.
+// Secrets are redacted unless options.show_secrets. Used by run_scenario and by serve mode.
+reports::ScenarioResult evaluate_scenario(const Scenario& scenario, const ScenarioRuntime& runtime,
+                                          const std::vector<mocks::RecordedRequest>& transcript,
+                                          const LoginAttempt& attempt, const RunOptions& options);
 
 reports::ScenarioResult run_scenario(const Scenario& scenario, ClientAdapter& adapter, class TlsMaterialCache& tls,
                                      const std::filesystem::path& run_dir, const RunOptions& options);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "harness/checks.h"
+#include "harness/cli/common.h"
 #include "harness/exec_adapter.h"
 #include "harness/reference_adapter.h"
 #include "harness/reference_client.h"
@@ -25,11 +26,7 @@
 namespace {
 
 using namespace loginspec;
-
-constexpr int kExitOk = 0;
-constexpr int kExitFail = 1;
-constexpr int kExitUsage = 2;
-constexpr int kExitError = 3;
+using namespace loginspec::cli;
 
 const char* kMainHelp = R"(loginspec: conformance tests for container-registry login clients
 
@@ -93,20 +90,6 @@ Options:
   --fault LIST          deliberate faults (see loginspec run --help)
   -h, --help            show this help
 )";
-
-std::filesystem::path default_dir(const char* relative) {
-  return std::filesystem::path(LOGINSPEC_SOURCE_DIR) / relative;
-}
-
-struct UsageError : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
-
-// Takes the value of an option that needs one.
-std::string take_value(const std::vector<std::string>& args, std::size_t& i) {
-  if (i + 1 >= args.size()) throw UsageError("option " + args[i] + " needs a value");
-  return args[++i];
-}
 
 void on_signal(int) { harness::request_stop(); }
 
