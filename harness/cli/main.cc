@@ -4,11 +4,13 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
 #include <unistd.h>
 #include <vector>
 
+#include "harness/baseline.h"
 #include "harness/checks.h"
 #include "harness/cli/common.h"
 #include "harness/exec_adapter.h"
@@ -52,6 +54,9 @@ Options:
   --fault LIST         reference client only: comma-separated deliberate faults, to see checks fail
   --junit FILE         write a JUnit XML report
   --json FILE          write a JSON report (format in docs/RESULTS-FORMAT.md)
+  --baseline FILE      known failures of this client (JSON); they do not fail the run, and an
+                       entry whose scenario no longer fails is reported as stale and fails it
+  --write-baseline FILE  write this run's FAIL, WARN and ERROR scenarios as a baseline
   --strict             SHOULD violations count as failures (WARN becomes FAIL)
   --show-secrets       keep passwords and tokens in reports (redacted by default)
   --keep               keep the private run folder (certificates, client homes) and print its path
@@ -109,6 +114,8 @@ int command_run(const std::vector<std::string>& args) {
   std::string faults;
   std::string junit;
   std::string json;
+  std::string baseline_file;
+  std::string write_baseline;
   std::filesystem::path scenarios_dir = default_dir("scenarios");
   std::filesystem::path profiles_dir = default_dir("fixtures/clients");
   harness::RunOptions options;
@@ -128,6 +135,10 @@ int command_run(const std::vector<std::string>& args) {
       junit = take_value(args, i);
     } else if (arg == "--json") {
       json = take_value(args, i);
+    } else if (arg == "--baseline") {
+      baseline_file = take_value(args, i);
+    } else if (arg == "--write-baseline") {
+      write_baseline = take_value(args, i);
     } else if (arg == "--strict") {
       options.strict = true;
     } else if (arg == "--show-secrets") {
@@ -149,6 +160,8 @@ int command_run(const std::vector<std::string>& args) {
 
   auto all = harness::load_scenario_tree(scenarios_dir);
   auto selected = harness::select_scenarios(all, patterns);
+  std::optional<harness::Baseline> baseline;
+  if (!baseline_file.empty()) baseline = harness::load_baseline(baseline_file);
 
   std::unique_ptr<harness::ClientAdapter> adapter;
   if (client == "reference") {
@@ -168,16 +181,30 @@ int command_run(const std::vector<std::string>& args) {
   std::signal(SIGTERM, on_signal);
   options.console = &std::cout;
   reports::RunResult run = harness::run_scenarios(selected, *adapter, options);
+  std::vector<std::string> stale;
+  if (baseline) {
+    if (baseline->client != run.client_name) {
+      std::cerr << "loginspec: warning: baseline " << baseline_file << " is for client \"" << baseline->client
+                << "\", this run tested \"" << run.client_name << "\"\n";
+    }
+    stale = harness::apply_baseline(*baseline, run);
+  }
   reports::write_console_summary(std::cout, run);
 
   if (!junit.empty()) reports::write_file_atomically(junit, [&](std::ostream& out) { reports::write_junit(out, run); });
   if (!json.empty()) reports::write_file_atomically(json, [&](std::ostream& out) { reports::write_json(out, run); });
+  if (!write_baseline.empty()) {
+    std::string text = harness::baseline_from_run(run, baseline ? &*baseline : nullptr);
+    reports::write_file_atomically(write_baseline, [&](std::ostream& out) { out << text; });
+  }
   if (harness::stop_requested()) {
     std::cerr << "loginspec: interrupted; " << run.scenarios.size() << " of " << selected.size()
               << " scenarios ran\n";
     return kExitError;
   }
-  return exit_code_for(run);
+  int code = exit_code_for(run);
+  if (!stale.empty() && code == kExitOk) code = kExitFail;
+  return code;
 }
 
 std::string markdown_escape(std::string text) {
