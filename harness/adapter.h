@@ -21,6 +21,8 @@ struct LoginRequest {
   std::string username;
   std::string password;
   std::filesystem::path ca_file;  // PEM of the scenario CA; empty for plain-HTTP scenarios
+  std::filesystem::path client_certificate_file;  // PEM; set when the scenario gives the client one
+  std::filesystem::path client_key_file;
   std::filesystem::path work_dir; // private 0700 folder for the client's home and stores
   std::chrono::milliseconds time_limit{20000};
   std::size_t output_cap = 64 * 1024;

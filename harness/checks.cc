@@ -24,10 +24,15 @@ std::vector<const RecordedRequest*> http_requests(const CheckContext& context, s
   return out;
 }
 
+bool is_token_request(const RecordedRequest& request, const CheckContext& context) {
+  return request.kind == RequestKind::kHttp && request.server == context.runtime.realm_server &&
+         request.path == context.runtime.realm_path;
+}
+
 std::vector<const RecordedRequest*> token_requests(const CheckContext& context) {
   std::vector<const RecordedRequest*> out;
-  for (const auto* request : http_requests(context, "auth")) {
-    if (request->path == context.runtime.auth_path) out.push_back(request);
+  for (const auto& request : context.transcript) {
+    if (is_token_request(request, context)) out.push_back(&request);
   }
   return out;
 }
@@ -116,10 +121,13 @@ Evaluation login_outcome(const CheckContext& context, const nlohmann::json&) {
 
 Evaluation success_verified(const CheckContext& context, const nlohmann::json&) {
   if (!context.attempt.outcome.reported_success) return Evaluation::skip("the client did not report success");
+  // Registries may redirect (OCI distribution spec), so a 200 for /v2/ from the host the registry
+  // redirected to counts; whether credentials reached it is credentials-verified's question.
   std::string last;
-  for (const auto* request : http_requests(context, "registry")) {
-    if (is_registry_ping(*request) && request->status == 200) return Evaluation::pass("registry answered " + describe(*request));
-    last = describe(*request);
+  for (const auto& request : context.transcript) {
+    if (request.kind != RequestKind::kHttp || request.server == "auth") continue;
+    if (is_registry_ping(request) && request.status == 200) return Evaluation::pass("answered 200: " + describe(request));
+    if (request.server == "registry") last = describe(request);
   }
   return Evaluation::violated("the client reported success, but the registry never answered 200 to /v2/" +
                               (last.empty() ? std::string(" (no request reached it)") : "; last request: " + last));
@@ -188,17 +196,19 @@ Evaluation token_request_service(const CheckContext& context, const nlohmann::js
 }
 
 Evaluation bearer_retry(const CheckContext& context, const nlohmann::json&) {
+  // The token may come from the realm itself or from where the realm redirected.
   const RecordedRequest* issued = nullptr;
-  for (const auto* request : token_requests(context)) {
-    if (request->status == 200) {
-      issued = request;
+  for (const auto& request : context.transcript) {
+    bool token_server = request.server == "auth" || request.server == "other" || is_token_request(request, context);
+    if (request.kind == RequestKind::kHttp && token_server && request.status == 200) {
+      issued = &request;
       break;
     }
   }
   if (issued == nullptr) return Evaluation::violated("the token server never issued a token, so no Bearer retry could follow");
   std::vector<std::string> seen;
   for (const auto* request : http_requests(context, "registry")) {
-    if (request->sequence < issued->sequence) continue;
+    if (request->sequence < issued->sequence || is_token_request(*request, context)) continue;
     std::string token = bearer_token(*request);
     for (const auto& accepted : context.runtime.accepted.access_tokens) {
       if (!token.empty() && token == accepted) return Evaluation::pass("issued token sent with " + describe(*request));
@@ -215,6 +225,8 @@ Evaluation bearer_retry(const CheckContext& context, const nlohmann::json&) {
 
 Evaluation no_password_to_registry(const CheckContext& context, const nlohmann::json&) {
   for (const auto* request : http_requests(context, "registry")) {
+    // A realm on the registry's own host is the token server; the password may go there.
+    if (is_token_request(*request, context)) continue;
     bool basic = false;
     for (const auto& value : mocks::find_headers(request->headers, "Authorization")) {
       basic = basic || protocol::iequals(value.substr(0, value.find(' ')), "Basic");
@@ -334,25 +346,96 @@ Evaluation credential_file_private(const CheckContext& context, const nlohmann::
   return Evaluation::pass();
 }
 
-bool bad_tls(TlsProfile profile) { return profile != TlsProfile::kOff && profile != TlsProfile::kValid; }
+bool weak_tls(TlsProfile profile) { return profile == TlsProfile::kSha1Signature || profile == TlsProfile::kRsa1024; }
+
+// Certificates that fail verification outright. A client certificate server is only "bad"
+// for a client that was given no certificate; weak but valid certificates have their own check.
+bool bad_tls(TlsProfile profile, const Scenario& scenario) {
+  if (profile == TlsProfile::kClientCertRequired) return !scenario.login_client_certificate;
+  return profile != TlsProfile::kOff && profile != TlsProfile::kValid && !weak_tls(profile);
+}
+
+// Returns the first HTTP request that crossed a connection to one of `servers`, or nullptr.
+const RecordedRequest* first_request_to(const CheckContext& context, const std::vector<std::string>& servers) {
+  for (const auto& request : context.transcript) {
+    if (request.kind != RequestKind::kHttp) continue;
+    for (const auto& server : servers) {
+      if (request.server == server) return &request;
+    }
+  }
+  return nullptr;
+}
 
 Evaluation tls_verified(const CheckContext& context, const nlohmann::json&) {
   std::vector<std::string> bad_servers;
-  if (bad_tls(context.scenario.registry.tls)) bad_servers.push_back("registry");
-  if (context.scenario.auth && bad_tls(context.scenario.auth->tls)) bad_servers.push_back("auth");
+  if (bad_tls(context.scenario.registry.tls, context.scenario)) bad_servers.push_back("registry");
+  if (context.scenario.auth && bad_tls(context.scenario.auth->tls, context.scenario)) bad_servers.push_back("auth");
   if (bad_servers.empty()) return Evaluation::skip("no server in this scenario presents a bad certificate");
-  for (const auto& request : context.transcript) {
-    if (request.kind != RequestKind::kHttp) continue;
-    for (const auto& server : bad_servers) {
-      if (request.server != server) continue;
-      TlsProfile profile = server == "registry" ? context.scenario.registry.tls : context.scenario.auth->tls;
-      auto presented = mocks::classify_credentials(request, context.runtime.accepted);
-      return Evaluation::violated("the client completed a TLS handshake with a " + std::string(to_string(profile)) +
-                                  " certificate and sent " + describe(request) +
-                                  (presented.kind == Presented::kNone ? "" : " with credentials"));
-    }
+  if (const RecordedRequest* request = first_request_to(context, bad_servers)) {
+    TlsProfile profile = request->server == "registry" ? context.scenario.registry.tls : context.scenario.auth->tls;
+    auto presented = mocks::classify_credentials(*request, context.runtime.accepted);
+    return Evaluation::violated("the client completed a TLS handshake (" + request->tls_version +
+                                ") with a server set up as \"" + std::string(to_string(profile)) + "\" and sent " +
+                                describe(*request) + (presented.kind == Presented::kNone ? "" : " with credentials"));
   }
   return Evaluation::pass("no request crossed the bad TLS connection");
+}
+
+Evaluation weak_certificate_rejected(const CheckContext& context, const nlohmann::json&) {
+  std::vector<std::string> weak_servers;
+  if (weak_tls(context.scenario.registry.tls)) weak_servers.push_back("registry");
+  if (context.scenario.auth && weak_tls(context.scenario.auth->tls)) weak_servers.push_back("auth");
+  if (weak_servers.empty()) return Evaluation::skip("no server in this scenario presents a weak certificate");
+  if (const RecordedRequest* request = first_request_to(context, weak_servers)) {
+    TlsProfile profile = request->server == "registry" ? context.scenario.registry.tls : context.scenario.auth->tls;
+    return Evaluation::violated("the client accepted a certificate with a " +
+                                std::string(profile == TlsProfile::kRsa1024 ? "1024-bit RSA key" : "SHA-1 signature") +
+                                " and sent " + describe(*request));
+  }
+  return Evaluation::pass("the weak certificate was rejected");
+}
+
+// True when the request carries the password, a token or Authorization of any scheme.
+bool carries_credentials(const RecordedRequest& request, const CheckContext& context, std::string* what) {
+  if (request.header("Authorization") != nullptr) {
+    *what = "an Authorization header (" + authorization_scheme(request) + ")";
+    return true;
+  }
+  std::vector<std::pair<std::string, std::string>> secrets = {{"the password", context.password},
+                                                              {"the refresh token", context.runtime.refresh_token}};
+  for (const auto& token : context.runtime.accepted.access_tokens) secrets.emplace_back("a token", token);
+  for (const auto& [name, value] : secrets) {
+    if (value.size() >= 4 && (request.target.find(value) != std::string::npos || request.body.find(value) != std::string::npos)) {
+      *what = name;
+      return true;
+    }
+  }
+  return false;
+}
+
+Evaluation no_credentials_to_other_host(const CheckContext& context, const nlohmann::json&) {
+  if (!context.scenario.other) return Evaluation::skip("this scenario has no other host");
+  for (const auto* request : http_requests(context, "other")) {
+    std::string what;
+    if (carries_credentials(*request, context, &what)) {
+      return Evaluation::violated("request " + describe(*request) + " to the other host " + context.runtime.other_host +
+                                  " carried " + what + "; credentials must not cross to a host that did not issue the challenge");
+    }
+  }
+  return Evaluation::pass();
+}
+
+Evaluation no_credentials_over_plain_http(const CheckContext& context, const nlohmann::json&) {
+  if (context.scenario.registry.tls == TlsProfile::kOff) return Evaluation::skip("the registry itself is plain HTTP");
+  for (const auto& request : context.transcript) {
+    if (request.kind != RequestKind::kHttp || request.tls) continue;
+    std::string what;
+    if (carries_credentials(request, context, &what)) {
+      return Evaluation::violated("request " + describe(request) + " went over plain HTTP and carried " + what +
+                                  ", although the registry uses HTTPS");
+    }
+  }
+  return Evaluation::pass();
 }
 
 Evaluation no_token_request(const CheckContext& context, const nlohmann::json&) {
@@ -360,6 +443,13 @@ Evaluation no_token_request(const CheckContext& context, const nlohmann::json&) 
   if (!tokens.empty()) {
     return Evaluation::violated("the client requested a token (" + describe(*tokens.front()) +
                                 ") although the challenge gave no usable realm");
+  }
+  // A guessed token endpoint on the registry counts too: anything but the /v2/ ping.
+  for (const auto* request : http_requests(context, "registry")) {
+    if (request->path != "/v2/" && request->path != "/v2") {
+      return Evaluation::violated("the client sent " + describe(*request) +
+                                  " although the challenge gave no usable realm; it guessed a token endpoint");
+    }
   }
   return Evaluation::pass();
 }
@@ -432,8 +522,18 @@ std::vector<CheckDefinition> make_catalogue() {
        identity_token_stored},
       {"credential-file-private", Level::kShould, "CWE-732",
        "The credential file is readable by its owner only.", {}, credential_file_private},
-      {"tls-verified", Level::kMust, "RFC 9110 §4.3.4; RFC 5280 §6; RFC 6125 §6",
+      {"tls-verified", Level::kMust, "RFC 9110 §4.3.4; RFC 5280 §6; RFC 6125 §6; RFC 8996",
        "No request is sent over a TLS connection whose certificate fails verification.", {}, tls_verified},
+      {"no-credentials-to-other-host", Level::kMust,
+       "OCI distribution spec: no Authorization across hosts; RFC 9110 §15.4",
+       "Credentials never reach a host other than the registry and its token server, redirects included.", {},
+       no_credentials_to_other_host},
+      {"no-credentials-over-plain-http", Level::kMust, "RFC 6750 §5.3; RFC 7617 §4",
+       "With an HTTPS registry, no credential or token travels over plain HTTP, whatever the realm says.", {},
+       no_credentials_over_plain_http},
+      {"weak-certificate-rejected", Level::kShould,
+       "CA/Browser Forum baseline requirements §6.1.5 (2048-bit RSA minimum) and §7.1.3 (no SHA-1)",
+       "Certificates with 1024-bit RSA keys or SHA-1 signatures are rejected.", {}, weak_certificate_rejected},
       {"no-token-request", Level::kMust, "RFC 6750 §3: realm identifies the authorization server",
        "Without a usable realm the client requests no token from anywhere.", {}, no_token_request},
       {"token-field-used", Level::kInfo, "distribution token.md: token and access_token",

@@ -23,12 +23,16 @@ struct ScenarioRuntime {
   std::string registry_host;
   std::string auth_url;        // empty without a token server
   std::string auth_host;
+  std::string other_url;       // empty without the other server
+  std::string other_host;
   std::string realm;
   std::string token;           // access token the token server issues
   std::string refresh_token;   // refresh token it issues when asked
   std::string service;         // the scenario's service name
   std::vector<std::string> challenge_lines;  // WWW-Authenticate lines of the registry's 401
   std::string auth_path;       // path of the token endpoint
+  std::string realm_server;    // which server the challenge's realm points at ("auth", "registry", "other")
+  std::string realm_path;      // and the path there
   mocks::AcceptedSecrets accepted;           // what the registry and token server accept
   std::vector<std::string> secrets() const;  // values to redact and to look for in output
 };

@@ -77,22 +77,31 @@ void PrintTo(const Control& control, std::ostream* out) {
   *out << control.check << " with fault " << control.fault << " on " << control.scenario;
 }
 
+const Control kControls[] = {
+    Control{"login-outcome", "bearer/wrong-password", "report-success-always", Verdict::kFail},
+    Control{"success-verified", "bearer/happy-path", "skip-bearer-retry", Verdict::kFail},
+    Control{"token-request-credentials", "bearer/happy-path", "skip-token-credentials", Verdict::kFail},
+    Control{"token-request-service", "bearer/happy-path", "ignore-service", Verdict::kFail},
+    Control{"bearer-retry", "bearer/happy-path", "skip-bearer-retry", Verdict::kFail},
+    Control{"no-password-to-registry", "bearer/happy-path", "send-password-to-registry", Verdict::kFail},
+    Control{"bounded-requests", "bearer/registry-rejects-token", "retry-without-bound", Verdict::kFail},
+    Control{"secrets-not-in-output", "bearer/happy-path", "print-password", Verdict::kFail},
+    Control{"identity-token-stored", "bearer/refresh-token-issued", "keep-password-with-identity-token",
+            Verdict::kWarn},
+    Control{"credential-file-private", "bearer/happy-path", "world-readable-store", Verdict::kWarn},
+    Control{"tls-verified", "tls/registry-expired", "accept-any-certificate", Verdict::kFail},
+    Control{"credentials-verified", "basic/happy-path", "skip-bearer-retry", Verdict::kWarn},
+    Control{"no-credentials-to-other-host", "token-endpoint/redirect-cross-host", "keep-credentials-on-redirect",
+            Verdict::kFail},
+    Control{"no-credentials-over-plain-http", "hygiene/realm-plain-http-from-https-registry", "follow-any-realm",
+            Verdict::kFail},
+    Control{"weak-certificate-rejected", "tls/registry-rsa-1024", "accept-any-certificate", Verdict::kWarn},
+    Control{"no-token-request", "challenge/realm-missing", "guess-realm", Verdict::kFail},
+    Control{"credentials-stored", "bearer/happy-path", "skip-store", Verdict::kFail}
+};
+
 INSTANTIATE_TEST_SUITE_P(
-    Catalogue, CheckControlTest,
-    ::testing::Values(
-        Control{"login-outcome", "bearer/wrong-password", "report-success-always", Verdict::kFail},
-        Control{"success-verified", "bearer/happy-path", "skip-bearer-retry", Verdict::kFail},
-        Control{"token-request-credentials", "bearer/happy-path", "skip-token-credentials", Verdict::kFail},
-        Control{"token-request-service", "bearer/happy-path", "ignore-service", Verdict::kFail},
-        Control{"bearer-retry", "bearer/happy-path", "skip-bearer-retry", Verdict::kFail},
-        Control{"no-password-to-registry", "bearer/happy-path", "send-password-to-registry", Verdict::kFail},
-        Control{"bounded-requests", "bearer/registry-rejects-token", "retry-without-bound", Verdict::kFail},
-        Control{"secrets-not-in-output", "bearer/happy-path", "print-password", Verdict::kFail},
-        Control{"identity-token-stored", "bearer/refresh-token-issued", "keep-password-with-identity-token",
-                Verdict::kWarn},
-        Control{"credential-file-private", "bearer/happy-path", "world-readable-store", Verdict::kWarn},
-        Control{"tls-verified", "tls/registry-expired", "accept-any-certificate", Verdict::kFail},
-        Control{"credentials-verified", "basic/happy-path", "skip-bearer-retry", Verdict::kWarn}),
+    Catalogue, CheckControlTest, ::testing::ValuesIn(kControls),
     [](const ::testing::TestParamInfo<Control>& info) {
       std::string name;
       bool upper = true;
@@ -106,6 +115,15 @@ INSTANTIATE_TEST_SUITE_P(
       }
       return name;
     });
+
+TEST(CheckCatalogueTest, EveryGradedCheckHasNegativeControl) {
+  for (const auto& definition : check_catalogue()) {
+    if (definition.level == reports::Level::kInfo) continue;
+    bool covered = false;
+    for (const auto& control : kControls) covered = covered || definition.id == control.check;
+    EXPECT_TRUE(covered) << definition.id << " has no negative control in kControls";
+  }
+}
 
 }  // namespace
 }  // namespace loginspec::harness

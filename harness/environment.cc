@@ -4,6 +4,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "protocol/challenge.h"
+
 #include <openssl/rand.h>
 #include <openssl/ssl.h>
 
@@ -99,12 +101,8 @@ mocks::ServerTlsOptions TlsMaterialCache::server_options(TlsProfile profile, con
   auto key = std::make_pair(profile, host);
   if (auto found = cache_.find(key); found != cache_.end()) return found->second;
 
-  if (!ca_) {
-    ca_ = mocks::CertificateAuthority::create("loginspec run CA");
-    mocks::write_file(ca_file_, ca_->own().certificate_pem(), 0644);
-  }
-
-  if (!leaf_key_) leaf_key_ = mocks::make_rsa_key(2048);
+  ensure_ca_locked();
+  if (!leaf_key_) leaf_key_ = mocks::make_ec_key();
   mocks::CertificateSpec spec;
   spec.common_name = host;
   spec.ip_addresses = {host};
@@ -118,7 +116,7 @@ mocks::ServerTlsOptions TlsMaterialCache::server_options(TlsProfile profile, con
       options.leaf = ca_->issue(spec);
       break;
     case TlsProfile::kUnknownCa:
-      if (!unknown_ca_) unknown_ca_ = mocks::CertificateAuthority::create("loginspec unknown CA");
+      if (!unknown_ca_) unknown_ca_ = mocks::CertificateAuthority::create_with_key("loginspec unknown CA", mocks::make_ec_key());
       options.leaf = unknown_ca_->issue(spec);
       break;
     case TlsProfile::kSelfSigned:
@@ -182,16 +180,26 @@ mocks::ServerTlsOptions TlsMaterialCache::server_options(TlsProfile profile, con
   return options;
 }
 
+void TlsMaterialCache::ensure_ca_locked() {
+  if (ca_) return;
+  ca_ = mocks::CertificateAuthority::create_with_key("loginspec run CA", mocks::make_ec_key());
+  mocks::write_file(ca_file_, ca_->own().certificate_pem(), 0644);
+}
+
+const std::filesystem::path& TlsMaterialCache::ca_file() {
+  std::lock_guard lock(mutex_);
+  ensure_ca_locked();
+  return ca_file_;
+}
+
 std::pair<std::filesystem::path, std::filesystem::path> TlsMaterialCache::client_certificate_files() {
   std::lock_guard lock(mutex_);
   if (!client_files_) {
-    if (!ca_) {
-      ca_ = mocks::CertificateAuthority::create("loginspec run CA");
-      mocks::write_file(ca_file_, ca_->own().certificate_pem(), 0644);
-    }
+    ensure_ca_locked();
     mocks::CertificateSpec spec;
     spec.common_name = "loginspec client";
     spec.usage = mocks::CertificateSpec::Usage::kClient;
+    spec.key = mocks::make_ec_key();
     auto pair = ca_->issue(spec);
     client_files_ = std::make_pair(run_dir_ / "client.cert", run_dir_ / "client.key");
     mocks::write_file(client_files_->first, pair.certificate_pem(), 0644);
@@ -206,7 +214,8 @@ ScenarioEnvironment::ScenarioEnvironment(const Scenario& scenario, TlsMaterialCa
       work_dir_(std::move(work_dir)),
       transcript_(std::make_shared<mocks::Transcript>()),
       registry_slot_(std::make_shared<Slot>()),
-      auth_slot_(std::make_shared<Slot>()) {
+      auth_slot_(std::make_shared<Slot>()),
+      other_slot_(std::make_shared<Slot>()) {
   auto make_server = [&](const std::string& name, const ServerSpec& spec, const std::shared_ptr<Slot>& slot) {
     mocks::ServerOptions options;
     options.name = name;
@@ -225,6 +234,7 @@ ScenarioEnvironment::ScenarioEnvironment(const Scenario& scenario, TlsMaterialCa
   // Both servers bind first, so each one's templates can name the other's address.
   registry_ = make_server("registry", scenario_.registry, registry_slot_);
   if (scenario_.auth) auth_ = make_server("auth", *scenario_.auth, auth_slot_);
+  if (scenario_.other) other_ = make_server("other", *scenario_.other, other_slot_);
 
   runtime_.registry_url = registry_->url();
   runtime_.registry_host = registry_->authority();
@@ -234,12 +244,17 @@ ScenarioEnvironment::ScenarioEnvironment(const Scenario& scenario, TlsMaterialCa
     runtime_.auth_path = scenario_.auth->path;
     runtime_.realm = runtime_.auth_url + scenario_.auth->path;
   }
+  if (other_) {
+    runtime_.other_url = other_->url();
+    runtime_.other_host = other_->authority();
+  }
   runtime_.token = "tok-" + random_hex(12);
   runtime_.refresh_token = "ref-" + random_hex(12);
   runtime_.service = scenario_.registry.service;
 
   variables_ = {{"registry.url", runtime_.registry_url}, {"registry.host", runtime_.registry_host},
                 {"auth.url", runtime_.auth_url},         {"auth.host", runtime_.auth_host},
+                {"other.url", runtime_.other_url},       {"other.host", runtime_.other_host},
                 {"realm", runtime_.realm},               {"service", runtime_.service},
                 {"username", scenario_.username},        {"password", scenario_.password},
                 {"token", runtime_.token},               {"refresh_token", runtime_.refresh_token}};
@@ -250,6 +265,22 @@ ScenarioEnvironment::ScenarioEnvironment(const Scenario& scenario, TlsMaterialCa
     runtime_.challenge_lines = {"Basic realm=\"loginspec\""};
   } else {
     runtime_.challenge_lines = {"Bearer realm=\"" + runtime_.realm + "\",service=\"" + runtime_.service + "\""};
+  }
+
+  // Token requests are recognised by where the Bearer realm points, which need not be the auth server.
+  runtime_.realm_server = "auth";
+  runtime_.realm_path = runtime_.auth_path;
+  for (const auto& challenge : protocol::parse_challenge_lines(runtime_.challenge_lines).challenges) {
+    const std::string* realm = challenge.is("Bearer") ? challenge.param("realm") : nullptr;
+    if (realm == nullptr) continue;
+    for (const auto& [server, url] : {std::pair<std::string, std::string>{"registry", runtime_.registry_url},
+                                      {"auth", runtime_.auth_url}, {"other", runtime_.other_url}}) {
+      if (url.empty() || realm->rfind(url + "/", 0) != 0) continue;
+      std::string path = realm->substr(url.size());
+      runtime_.realm_server = server;
+      runtime_.realm_path = path.substr(0, path.find('?'));
+    }
+    break;
   }
 
   runtime_.accepted.username = scenario_.username;
@@ -274,6 +305,12 @@ ScenarioEnvironment::ScenarioEnvironment(const Scenario& scenario, TlsMaterialCa
     std::lock_guard lock(auth_slot_->mutex);
     auth_slot_->responder = std::make_unique<mocks::ScriptedResponder>(auth_responder());
   }
+  if (other_) {
+    std::vector<mocks::Rule> rules;
+    for (const auto& rule : scenario_.other->rules) rules.push_back(fill_rule(rule));
+    std::lock_guard lock(other_slot_->mutex);
+    other_slot_->responder = std::make_unique<mocks::ScriptedResponder>(std::move(rules), not_found(), runtime_.accepted);
+  }
 }
 
 ScenarioEnvironment::~ScenarioEnvironment() { stop(); }
@@ -281,6 +318,7 @@ ScenarioEnvironment::~ScenarioEnvironment() { stop(); }
 void ScenarioEnvironment::stop() {
   if (registry_) registry_->stop();
   if (auth_) auth_->stop();
+  if (other_) other_->stop();
 }
 
 std::string ScenarioEnvironment::fill(const std::string& text) const {
@@ -415,15 +453,23 @@ mocks::ScriptedResponder ScenarioEnvironment::auth_responder() const {
   return mocks::ScriptedResponder(std::move(rules), not_found(), runtime_.accepted);
 }
 
-LoginRequest ScenarioEnvironment::login_request() const {
+LoginRequest ScenarioEnvironment::login_request() {
   LoginRequest request;
   request.registry_host = runtime_.registry_host;
   request.registry_url = runtime_.registry_url;
-  request.registry_tls = scenario_.registry.tls != TlsProfile::kOff;
+  request.registry_tls = scenario_.login_tls == LoginTls::kAuto ? scenario_.registry.tls != TlsProfile::kOff
+                                                                 : scenario_.login_tls == LoginTls::kOn;
   request.username = scenario_.login_username;
   request.password = scenario_.login_password;
-  bool any_tls = request.registry_tls || (scenario_.auth && scenario_.auth->tls != TlsProfile::kOff);
+  bool any_tls = request.registry_tls || scenario_.registry.tls != TlsProfile::kOff ||
+                 (scenario_.auth && scenario_.auth->tls != TlsProfile::kOff) ||
+                 (scenario_.other && scenario_.other->tls != TlsProfile::kOff);
   if (any_tls) request.ca_file = tls_.ca_file();
+  if (scenario_.login_client_certificate) {
+    auto [certificate, key] = tls_.client_certificate_files();
+    request.client_certificate_file = certificate;
+    request.client_key_file = key;
+  }
   request.work_dir = work_dir_;
   request.time_limit = scenario_.time_limit;
   return request;

@@ -22,19 +22,22 @@ namespace loginspec::harness {
 class TlsMaterialCache {
  public:
   explicit TlsMaterialCache(std::filesystem::path run_dir);
-  const std::filesystem::path& ca_file() const { return ca_file_; }
+  // Returns the PEM file of the run CA, making the CA on first use.
+  const std::filesystem::path& ca_file();
   mocks::ServerTlsOptions server_options(TlsProfile profile, const std::string& host);
   // A client certificate issued by the run CA, written as PEM files; for client-certificate scenarios.
   std::pair<std::filesystem::path, std::filesystem::path> client_certificate_files();
 
  private:
+  void ensure_ca_locked();
+
   std::filesystem::path run_dir_;
   std::filesystem::path ca_file_;
   std::mutex mutex_;
   std::optional<mocks::CertificateAuthority> ca_;
   std::optional<mocks::CertificateAuthority> unknown_ca_;
   std::optional<mocks::CertificateAuthority> intermediate_;
-  std::shared_ptr<EVP_PKEY> leaf_key_;       // one key certified by every 2048-bit leaf of the run
+  std::shared_ptr<EVP_PKEY> leaf_key_;       // one EC key certified by every leaf of the run but the weak one
   std::shared_ptr<EVP_PKEY> weak_leaf_key_;  // the 1024-bit one
   std::map<std::pair<TlsProfile, std::string>, mocks::ServerTlsOptions> cache_;
   std::optional<std::pair<std::filesystem::path, std::filesystem::path>> client_files_;
@@ -50,7 +53,7 @@ class ScenarioEnvironment {
   void stop();
 
   const ScenarioRuntime& runtime() const { return runtime_; }
-  LoginRequest login_request() const;
+  LoginRequest login_request();
   std::vector<mocks::RecordedRequest> transcript() const { return transcript_->snapshot(); }
   // Replaces ${...} variables in text with this scenario's values.
   std::string fill(const std::string& text) const;
@@ -69,12 +72,14 @@ class ScenarioEnvironment {
   std::shared_ptr<mocks::Transcript> transcript_;
   std::unique_ptr<mocks::MockServer> registry_;
   std::unique_ptr<mocks::MockServer> auth_;
+  std::unique_ptr<mocks::MockServer> other_;
   struct Slot {
     std::mutex mutex;
     std::unique_ptr<mocks::ScriptedResponder> responder;
   };
   std::shared_ptr<Slot> registry_slot_;
   std::shared_ptr<Slot> auth_slot_;
+  std::shared_ptr<Slot> other_slot_;
 };
 
 // Makes a private 0700 folder under the system temporary folder; throws on failure.

@@ -213,8 +213,23 @@ LoginAttempt ExecAdapter::login(const LoginRequest& request) {
   std::error_code error;
   std::filesystem::create_directories(home / "tmp", error);
   std::filesystem::permissions(home, std::filesystem::perms::owner_all, error);
-  if (!request.ca_file.empty()) {
+  if (!request.ca_file.empty() || !request.client_certificate_file.empty()) {
     std::filesystem::create_directories(ca_dir, error);
+  }
+  if (!request.client_certificate_file.empty()) {
+    // The containers certs.d layout: *.cert and *.key pairs are client certificates.
+    std::filesystem::copy_file(request.client_certificate_file, ca_dir / "client.cert",
+                               std::filesystem::copy_options::overwrite_existing, error);
+    if (!error) {
+      std::filesystem::copy_file(request.client_key_file, ca_dir / "client.key",
+                                 std::filesystem::copy_options::overwrite_existing, error);
+    }
+    if (error) {
+      attempt.harness_error = "cannot copy the client certificate to " + ca_dir.string() + ": " + error.message();
+      return attempt;
+    }
+  }
+  if (!request.ca_file.empty()) {
     std::filesystem::copy_file(request.ca_file, ca_dir / "ca.crt", std::filesystem::copy_options::overwrite_existing,
                                error);
     if (error) {

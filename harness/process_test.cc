@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <thread>
 
 namespace loginspec::harness {
 namespace {
@@ -59,12 +60,19 @@ TEST(ProcessTest, KillsWholeGroupOnTimeout) {
   int grandchild = 0;
   in >> grandchild;
   ASSERT_GT(grandchild, 0);
-  // The grandchild was started by the test's own child; it must be dead now (a zombie
-  // waiting for init to reap it counts as dead).
-  std::ifstream stat("/proc/" + std::to_string(grandchild) + "/stat");
-  std::string pid_field, command, state;
-  stat >> pid_field >> command >> state;
-  EXPECT_TRUE(!stat || state == "Z") << "process " << grandchild << " is still in state " << state;
+  // The grandchild was started by the test's own child. SIGKILL is delivered asynchronously, so
+  // wait a little for it to die; a zombie waiting for init to reap it counts as dead.
+  std::string state = "?";
+  for (int i = 0; i < 200; ++i) {
+    std::ifstream stat("/proc/" + std::to_string(grandchild) + "/stat");
+    std::string pid_field, command;
+    if (!(stat >> pid_field >> command >> state) || state == "Z") {
+      state = "gone";
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(state, "gone") << "process " << grandchild << " is still alive";
   std::filesystem::remove_all(dir);
 }
 

@@ -15,10 +15,7 @@ std::string ReferenceAdapter::name() const { return "reference"; }
 
 std::string ReferenceAdapter::version() { return LOGINSPEC_VERSION; }
 
-std::optional<std::string> ReferenceAdapter::unsupported(const std::string& capability) const {
-  if (capability == "client-certificate") return "the reference client does not present client certificates";
-  return std::nullopt;
-}
+std::optional<std::string> ReferenceAdapter::unsupported(const std::string&) const { return std::nullopt; }
 
 LoginAttempt ReferenceAdapter::login(const LoginRequest& request) {
   ReferenceOptions options;
@@ -26,6 +23,8 @@ LoginAttempt ReferenceAdapter::login(const LoginRequest& request) {
   options.username = request.username;
   options.password = request.password;
   options.ca_file = request.ca_file;
+  options.client_certificate_file = request.client_certificate_file;
+  options.client_key_file = request.client_key_file;
   options.insecure = !request.registry_tls;
   options.config_dir = request.work_dir / "docker";
   options.time_limit = request.time_limit;

@@ -20,6 +20,9 @@ struct ReferenceFaults {
   bool skip_bearer_retry = false;           // report success after the token, without retrying /v2/
   bool world_readable_store = false;        // write the credential file with mode 0644
   bool follow_any_realm = false;            // send credentials to a plain-HTTP realm from an HTTPS registry
+  bool keep_credentials_on_redirect = false;  // keep Authorization when the token server redirects elsewhere
+  bool guess_realm = false;                 // without a realm, ask the registry's /token instead of failing
+  bool skip_store = false;                  // report success without writing the credential store
 
   // Parses "name,name,..." (the names are the field names with '-' for '_'); throws std::invalid_argument.
   static ReferenceFaults parse(const std::string& list);
@@ -31,6 +34,8 @@ struct ReferenceOptions {
   std::string username;
   std::string password;
   std::filesystem::path ca_file;        // extra CA to trust; empty: the system store
+  std::filesystem::path client_certificate_file;  // PEM; presented when a server asks for one
+  std::filesystem::path client_key_file;
   bool insecure = false;                // plain HTTP allowed when the registry is given without scheme
   std::filesystem::path config_dir;     // where config.json is written (Docker layout)
   std::chrono::milliseconds time_limit{20000};

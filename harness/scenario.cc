@@ -67,8 +67,8 @@ std::string_view to_string(Expectation expectation) {
 }
 
 std::vector<std::string_view> template_variable_names() {
-  return {"registry.url", "registry.host", "auth.url", "auth.host", "realm",
-          "service",      "username",      "password", "token",     "refresh_token"};
+  return {"registry.url", "registry.host", "auth.url", "auth.host", "other.url",    "other.host",
+          "realm",        "service",       "username", "password",  "token",        "refresh_token"};
 }
 
 const std::vector<std::string>& known_capabilities() {

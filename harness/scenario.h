@@ -65,6 +65,14 @@ struct AuthServerSpec : ServerSpec {
   int bad_credentials_status = 401;
 };
 
+// A third server for redirect targets and realms on another host; rules only.
+struct OtherServerSpec : ServerSpec {
+  OtherServerSpec() { listen = "127.0.0.2"; }
+};
+
+// What the client is told about TLS; kAuto follows the registry's own TLS setting.
+enum class LoginTls { kAuto, kOn, kOff };
+
 enum class Expectation { kSuccess, kFailure, kEither };
 std::string_view to_string(Expectation expectation);
 
@@ -88,14 +96,19 @@ struct Scenario {
   std::string login_username;               // what the client is given
   std::string login_password;
 
+  LoginTls login_tls = LoginTls::kAuto;
+  bool login_client_certificate = false;    // give the client a certificate from the run CA
+
   RegistrySpec registry;
   std::optional<AuthServerSpec> auth;
+  std::optional<OtherServerSpec> other;
   Expectation expect = Expectation::kSuccess;
   std::vector<CheckSpec> checks;
 };
 
 // Variables a scenario may use in strings: ${registry.url}, ${registry.host}, ${auth.url},
-// ${auth.host}, ${realm}, ${service}, ${username}, ${password}, ${token}, ${refresh_token}.
+// ${auth.host}, ${other.url}, ${other.host}, ${realm}, ${service}, ${username}, ${password},
+// ${token}, ${refresh_token}.
 // Answer-time ones (${date}, ${now}, ${content_length}) are left for the mocks.
 std::vector<std::string_view> template_variable_names();
 

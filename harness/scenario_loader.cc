@@ -219,7 +219,8 @@ mocks::Fault parse_fault(const Reader& reader) {
 
 mocks::Response parse_response(const Reader& reader) {
   reader.require_object("a response");
-  reader.allow_only({"status", "reason", "headers", "body", "json", "chunked", "close", "fault", "repeat_body"});
+  reader.allow_only({"status", "reason", "headers", "body", "json", "chunked", "close", "fault", "repeat_body",
+                     "leading_spaces"});
   mocks::Response response;
   response.status = static_cast<int>(reader.integer("status", 200, 100, 599));
   response.reason = reader.string("reason", "");
@@ -256,6 +257,9 @@ mocks::Response parse_response(const Reader& reader) {
     response.body.reserve(unit.size() * static_cast<std::size_t>(repeat));
     for (long i = 1; i < repeat; ++i) response.body += unit;
   }
+  // JSON allows leading whitespace, so spaces make a body very large without changing its value.
+  long spaces = reader.integer("leading_spaces", 0, 0, 64L << 20);
+  if (spaces > 0) response.body.insert(0, static_cast<std::size_t>(spaces), ' ');
   response.chunked = reader.boolean("chunked", false);
   response.close_connection = reader.boolean("close", false);
   if (reader.has("fault")) response.fault = parse_fault(reader.object("fault", "a fault"));
@@ -464,8 +468,8 @@ Scenario parse_scenario(const std::string& text, const std::filesystem::path& fi
 
   Reader root(file, document, "");
   root.require_object("a scenario");
-  root.allow_only({"title", "spec", "tags", "requires", "time_limit_ms", "credentials", "registry", "auth", "login",
-                   "expect", "checks"});
+  root.allow_only({"title", "spec", "tags", "requires", "time_limit_ms", "credentials", "registry", "auth", "other",
+                   "login", "expect", "checks"});
 
   Scenario scenario;
   scenario.id = id;
@@ -494,14 +498,25 @@ Scenario parse_scenario(const std::string& text, const std::filesystem::path& fi
   scenario.login_password = scenario.password;
   if (root.has("login")) {
     Reader login = root.object("login", "the login to attempt");
-    login.allow_only({"username", "password"});
+    login.allow_only({"username", "password", "tls", "client_certificate"});
     scenario.login_username = login.string("username", scenario.username, true);
     scenario.login_password = login.string("password", scenario.password, true);
+    scenario.login_tls = login.choice<LoginTls>("tls", LoginTls::kAuto,
+                                                {{"auto", LoginTls::kAuto}, {"on", LoginTls::kOn}, {"off", LoginTls::kOff}});
+    scenario.login_client_certificate = login.boolean("client_certificate", false);
   }
 
   if (!root.has("registry")) root.fail("/registry", "the registry server (required)", "nothing");
   scenario.registry = parse_registry(root.object("registry", "the registry server"));
   if (root.has("auth") && !root.at("auth").is_null()) scenario.auth = parse_auth(root.object("auth", "the token server"));
+  if (root.has("other")) {
+    Reader other = root.object("other", "the other server");
+    other.allow_only({"listen", "tls", "rules"});
+    OtherServerSpec spec;
+    parse_server_common(other, spec, "other");
+    if (!other.has("listen")) spec.listen = "127.0.0.2";
+    scenario.other = std::move(spec);
+  }
 
   bool needs_auth = scenario.registry.auth == RegistryAuth::kBearer && !scenario.registry.challenge;
   if (needs_auth && !scenario.auth) {

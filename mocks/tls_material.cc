@@ -336,13 +336,30 @@ CertificateAuthority CertificateAuthority::create(const std::string& common_name
   return authority;
 }
 
+CertificateAuthority CertificateAuthority::create_with_key(const std::string& common_name,
+                                                           std::shared_ptr<EVP_PKEY> key) {
+  CertificateAuthority authority;
+  authority.own_.key = std::move(key);
+  authority.own_.certificate = build_certificate(ca_spec(common_name, EVP_PKEY_get_bits(authority.own_.key.get())),
+                                                 authority.own_.key.get(), nullptr, nullptr);
+  return authority;
+}
+
 CertificateAuthority CertificateAuthority::create_intermediate(const std::string& common_name) const {
   CertificateAuthority intermediate;
-  intermediate.own_ = issue(ca_spec(common_name, EVP_PKEY_get_bits(own_.key.get())));
+  CertificateSpec spec = ca_spec(common_name, EVP_PKEY_get_bits(own_.key.get()));
+  if (EVP_PKEY_get_base_id(own_.key.get()) == EVP_PKEY_EC) spec.key = make_ec_key();
+  intermediate.own_ = issue(spec);
   return intermediate;
 }
 
 std::shared_ptr<EVP_PKEY> make_rsa_key(int bits) { return generate_rsa_key(bits); }
+
+std::shared_ptr<EVP_PKEY> make_ec_key() {
+  EVP_PKEY* key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");
+  if (key == nullptr) throw_openssl_failure("generating a P-256 EC key");
+  return std::shared_ptr<EVP_PKEY>(key, EVP_PKEY_free);
+}
 
 KeyPair CertificateAuthority::issue(const CertificateSpec& spec) const {
   KeyPair pair;

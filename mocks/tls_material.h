@@ -41,6 +41,8 @@ class CertificateAuthority {
  public:
   // Makes a self-signed CA (basicConstraints CA:TRUE, keyCertSign).
   static CertificateAuthority create(const std::string& common_name, int rsa_bits = 2048);
+  // Makes a self-signed CA around an existing key (for example a fast-to-make EC key).
+  static CertificateAuthority create_with_key(const std::string& common_name, std::shared_ptr<EVP_PKEY> key);
   // Makes an intermediate CA signed by this one.
   CertificateAuthority create_intermediate(const std::string& common_name) const;
 
@@ -57,6 +59,8 @@ class CertificateAuthority {
 
 // Makes an RSA private key of `bits` bits; throws std::runtime_error on failure.
 std::shared_ptr<EVP_PKEY> make_rsa_key(int bits);
+// Makes an ECDSA P-256 private key: about a thousand times faster to make than RSA 2048.
+std::shared_ptr<EVP_PKEY> make_ec_key();
 
 // Writes text to path with the given mode (0600 for keys), creating parent folders.
 // The text goes to a temporary file that is renamed over path. Throws std::system_error.
