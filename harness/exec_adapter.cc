@@ -14,6 +14,7 @@
 #include "harness/credential_store.h"
 #include "harness/environment.h"
 #include "harness/process.h"
+#include "harness/runner.h"
 
 namespace loginspec::harness {
 
@@ -171,7 +172,20 @@ ClientProfile load_client_profile(const std::filesystem::path& file) {
 
 std::filesystem::path resolve_client_profile(const std::string& name_or_path, const std::filesystem::path& dir) {
   if (name_or_path.find('/') != std::string::npos || name_or_path.ends_with(".json")) return name_or_path;
-  return dir / (name_or_path + ".json");
+  std::filesystem::path file = dir / (name_or_path + ".json");
+  if (!std::filesystem::exists(file)) {
+    std::vector<std::string> names = {"reference"};
+    std::error_code error;
+    for (const auto& entry : std::filesystem::directory_iterator(dir, error)) {
+      if (entry.path().extension() == ".json") names.push_back(entry.path().stem().string());
+    }
+    std::sort(names.begin() + 1, names.end());
+    std::string list;
+    for (const auto& name : names) list += (list.empty() ? "" : ", ") + name;
+    throw std::invalid_argument("unknown client \"" + name_or_path + "\": no profile " + file.string() +
+                                "; known clients: " + list + " (or give the path of a profile file)");
+  }
+  return file;
 }
 
 ExecAdapter::ExecAdapter(ClientProfile profile) : profile_(std::move(profile)) {}
@@ -293,10 +307,15 @@ LoginAttempt ExecAdapter::login(const LoginRequest& request) {
   spec.working_dir = home;
   spec.time_limit = request.time_limit;
   spec.output_cap = request.output_cap;
+  spec.cancel = &stop_flag();
 
   ProcessResult result = run_process(spec);
   if (!result.started) {
     attempt.harness_error = "cannot start " + profile_.name + ": " + result.start_error;
+    return attempt;
+  }
+  if (result.cancelled) {
+    attempt.harness_error = "the run was interrupted while " + profile_.name + " was running";
     return attempt;
   }
   attempt.outcome.ran = true;

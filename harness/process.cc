@@ -168,7 +168,12 @@ ProcessResult run_process(const ProcessSpec& spec) {
     // A child that exits while a grandchild keeps the pipes open must not hold us past the deadline.
     if (!reaped && ::waitpid(pid, &status, WNOHANG) == pid) reaped = true;
     now = Clock::now();
-    if (!terminated && now >= deadline) {
+    if (!terminated && spec.cancel != nullptr && spec.cancel->load()) {
+      result.cancelled = true;
+      terminated = true;
+      ::kill(-pid, SIGTERM);
+      kill_at = now + kGracePeriod;
+    } else if (!terminated && now >= deadline) {
       result.timed_out = true;
       terminated = true;
       ::kill(-pid, SIGTERM);

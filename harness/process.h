@@ -1,6 +1,7 @@
 // Runs a client as a child process in its own process group, with a time limit and capped output.
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <map>
@@ -16,6 +17,7 @@ struct ProcessSpec {
   std::filesystem::path working_dir;
   std::chrono::milliseconds time_limit{20000};
   std::size_t output_cap = 64 * 1024;     // bytes kept per stream; the rest is counted, not stored
+  const std::atomic<bool>* cancel = nullptr;  // when it turns true, the process group is ended early
 };
 
 struct ProcessResult {
@@ -24,6 +26,7 @@ struct ProcessResult {
   int exit_code = -1;        // -1 when killed by a signal
   int signal = 0;
   bool timed_out = false;
+  bool cancelled = false;    // ended because `cancel` turned true
   std::string stdout_text;
   std::string stderr_text;
   bool output_truncated = false;

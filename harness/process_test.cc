@@ -76,6 +76,22 @@ TEST(ProcessTest, KillsWholeGroupOnTimeout) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(ProcessTest, EndsEarlyWhenCancelled) {
+  std::atomic<bool> cancel{false};
+  ProcessSpec spec = shell("sleep 30");
+  spec.time_limit = std::chrono::milliseconds(20000);
+  spec.cancel = &cancel;
+  std::thread canceller([&] {
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    cancel = true;
+  });
+  auto result = run_process(spec);
+  canceller.join();
+  EXPECT_TRUE(result.cancelled);
+  EXPECT_FALSE(result.timed_out);
+  EXPECT_LT(result.wall_ms, 5000);
+}
+
 TEST(ProcessTest, ReportsSignal) {
   auto result = run_process(shell("kill -SEGV $$"));
   EXPECT_EQ(result.signal, SIGSEGV);

@@ -64,6 +64,7 @@ reports::ExchangeRecord to_exchange(const mocks::RecordedRequest& request, const
 
 void request_stop() { g_stop = true; }
 bool stop_requested() { return g_stop; }
+const std::atomic<bool>& stop_flag() { return g_stop; }
 
 Redactor::Redactor(std::vector<std::string> secrets, bool enabled) : enabled_(enabled) {
   for (auto& secret : secrets) {

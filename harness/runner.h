@@ -1,6 +1,7 @@
 // Runs scenarios against one client adapter and grades each one.
 #pragma once
 
+#include <atomic>
 #include <filesystem>
 #include <functional>
 #include <ostream>
@@ -50,5 +51,7 @@ reports::RunResult run_scenarios(const std::vector<Scenario>& scenarios, ClientA
 // no further scenario starts.
 void request_stop();
 bool stop_requested();
+// The flag behind request_stop(), for waits that must end early (child processes).
+const std::atomic<bool>& stop_flag();
 
 }  // namespace loginspec::harness
