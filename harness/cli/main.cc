@@ -37,6 +37,7 @@ Usage:
   loginspec list [options] [SCENARIO-ID-OR-GLOB ...]  list scenarios (or checks, as Markdown)
   loginspec parse HEADER-VALUE ...                    show how a correct parser reads WWW-Authenticate
   loginspec login [options] REGISTRY                  log in with the built-in reference client
+  loginspec serve [options] [SCENARIO-ID-OR-GLOB ...] serve a scenario for a client driven through a control API
   loginspec --version
 
 Run `loginspec COMMAND --help` for the options of each command.
@@ -371,6 +372,7 @@ int main(int argc, char** argv) {
     if (command == "list") return command_list(args);
     if (command == "parse") return command_parse(args);
     if (command == "login") return command_login(args);
+    if (command == "serve") return command_serve(args);
     std::cerr << "loginspec: unknown command \"" << command << "\"\n\n" << kMainHelp;
     return kExitUsage;
   } catch (const UsageError& error) {

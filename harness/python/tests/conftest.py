@@ -1,0 +1,3 @@
+"""Test configuration for the loginspec pytest plugin's own tests: pytester runs pytest inside pytest."""
+
+pytest_plugins = ["pytester"]
