@@ -99,6 +99,7 @@ int param_or(const nlohmann::json& params, const char* key, int fallback) {
   auto found = params.find(key);
   return found == params.end() ? fallback : found->get<int>();
 }
+// NOTE: the loader keeps every max_* parameter between 1 and 100000, so get<int>() cannot wrap.
 
 bool stored_expected(const CheckContext& context) {
   return context.attempt.outcome.reported_success;
@@ -109,6 +110,9 @@ Evaluation login_outcome(const CheckContext& context, const nlohmann::json&) {
   Expectation expect = context.scenario.expect;
   if (expect == Expectation::kEither && !outcome.timed_out && outcome.signal.empty()) {
     return Evaluation::pass("either outcome is acceptable here; " + outcome_text(context.attempt));
+  }
+  if (expect == Expectation::kEither) {
+    return Evaluation::violated("either outcome is acceptable here, but " + outcome_text(context.attempt));
   }
   bool succeeded = outcome.reported_success && !outcome.timed_out && outcome.signal.empty();
   bool want_success = expect == Expectation::kSuccess;

@@ -130,6 +130,9 @@ ClientProfile load_client_profile(const std::filesystem::path& file) {
     }
   }
   profile.plain_http_args = string_list(file, document, "plain_http_args", false);
+  for (std::size_t i = 0; i < profile.plain_http_args.size(); ++i) {
+    check_placeholders(file, "/plain_http_args/" + std::to_string(i), profile.plain_http_args[i], true);
+  }
   profile.https_args = string_list(file, document, "https_args", false);
   for (std::size_t i = 0; i < profile.https_args.size(); ++i) {
     check_placeholders(file, "/https_args/" + std::to_string(i), profile.https_args[i], true);
@@ -258,6 +261,11 @@ LoginAttempt ExecAdapter::login(const LoginRequest& request) {
   bool uses_scratch = false;
   for (const auto& arg : profile_.login_argv) uses_scratch = uses_scratch || arg.find("${scratch}") != std::string::npos;
   for (const auto& [key, value] : profile_.env) uses_scratch = uses_scratch || value.find("${scratch}") != std::string::npos;
+  for (const auto& [key, value] : profile_.files) uses_scratch = uses_scratch || key.find("${scratch}") != std::string::npos;
+  for (const auto& arg : profile_.plain_http_args) uses_scratch = uses_scratch || arg.find("${scratch}") != std::string::npos;
+  for (const auto& arg : profile_.https_args) uses_scratch = uses_scratch || arg.find("${scratch}") != std::string::npos;
+  uses_scratch = uses_scratch || profile_.store_file.find("${scratch}") != std::string::npos ||
+                 profile_.stdin_text.find("${scratch}") != std::string::npos;
   if (uses_scratch) scratch = make_private_directory("ls-");
   struct ScratchCleanup {
     std::filesystem::path path;

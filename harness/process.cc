@@ -19,6 +19,9 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr std::chrono::milliseconds kGracePeriod{1000};
+// How long output may keep coming after the client itself exited (from a descendant holding
+// its pipes) before the rest of its process group is ended.
+constexpr std::chrono::milliseconds kDrainPeriod{500};
 
 void close_fd(int& fd) {
   if (fd >= 0) ::close(fd);
@@ -134,6 +137,7 @@ ProcessResult run_process(const ProcessSpec& spec) {
   Clock::time_point kill_at{};
   int status = 0;
   bool reaped = false;
+  Clock::time_point drain_until{};
 
   while (true) {
     pollfd entries[2];
@@ -165,8 +169,11 @@ ProcessResult run_process(const ProcessSpec& spec) {
         if (static_cast<std::size_t>(n) > room) result.output_truncated = true;
       }
     }
-    // A child that exits while a grandchild keeps the pipes open must not hold us past the deadline.
-    if (!reaped && ::waitpid(pid, &status, WNOHANG) == pid) reaped = true;
+    // A child that exits while a descendant keeps the pipes open must not hold us until the deadline.
+    if (!reaped && ::waitpid(pid, &status, WNOHANG) == pid) {
+      reaped = true;
+      drain_until = Clock::now() + kDrainPeriod;
+    }
     now = Clock::now();
     if (!terminated && spec.cancel != nullptr && spec.cancel->load()) {
       result.cancelled = true;
@@ -182,7 +189,7 @@ ProcessResult run_process(const ProcessSpec& spec) {
       ::kill(-pid, SIGKILL);
       close_fd(fds[0]);
       close_fd(fds[1]);
-    } else if (reaped && now >= deadline) {
+    } else if (reaped && now >= drain_until) {
       break;
     }
   }

@@ -92,6 +92,14 @@ TEST(ProcessTest, EndsEarlyWhenCancelled) {
   EXPECT_LT(result.wall_ms, 5000);
 }
 
+TEST(ProcessTest, DoesNotWaitForBackgroundDescendant) {
+  auto result = run_process(shell("sleep 30 & echo done"));
+  EXPECT_FALSE(result.timed_out);
+  EXPECT_EQ(result.exit_code, 0);
+  EXPECT_EQ(result.stdout_text, "done\n");
+  EXPECT_LT(result.wall_ms, 3000);
+}
+
 TEST(ProcessTest, ReportsSignal) {
   auto result = run_process(shell("kill -SEGV $$"));
   EXPECT_EQ(result.signal, SIGSEGV);

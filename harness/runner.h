@@ -47,8 +47,9 @@ reports::ScenarioResult run_scenario(const Scenario& scenario, ClientAdapter& ad
 
 reports::RunResult run_scenarios(const std::vector<Scenario>& scenarios, ClientAdapter& adapter, const RunOptions& options);
 
-// Requests the running scenarios to stop (from a signal handler): the client is killed and
-// no further scenario starts.
+// Requests the running scenarios to stop (from a signal handler): a client run by the exec
+// adapter is ended at once, the in-process reference client finishes its current request
+// (its own time limits bound that), and no further scenario starts.
 void request_stop();
 bool stop_requested();
 // The flag behind request_stop(), for waits that must end early (child processes).

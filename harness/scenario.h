@@ -29,7 +29,7 @@ enum class TlsProfile {
   kMissingIntermediate,  // leaf from an intermediate CA the server does not send
   kSha1Signature,
   kRsa1024,
-  kWrongExtendedKeyUsage,  // EKU clientAuth instead of serverAuth
+  kWrongExtendedKeyUsage,  // EKU codeSigning instead of serverAuth
   kClientCertRequired,     // server demands a client certificate
   kTls10Only,
   kTls11Only,

@@ -1,6 +1,9 @@
 // Strict scenario loading: every key is known, every value has the expected type and range.
 #include "harness/scenario_loader.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <algorithm>
 #include <fstream>
 #include <set>
@@ -13,7 +16,8 @@ namespace loginspec::harness {
 
 namespace {
 
-using nlohmann::json;
+// Ordered, so a scripted JSON body keeps the key order the scenario file gives it.
+using json = nlohmann::ordered_json;
 
 std::string message_for(const std::filesystem::path& file, const std::string& pointer, const std::string& expected,
                         const std::string& found) {
@@ -156,7 +160,9 @@ class Reader {
   std::string pointer_;
 };
 
-void check_templates(const Reader& reader, const std::string& pointer, const std::string& text) {
+void check_templates(const Reader& reader, const std::string& pointer, const std::string& text,
+                     bool header_value = false) {
+  // ${content_length} is the body's size, so it is filled in header values only.
   static const std::set<std::string> kAnswerTime = {"date", "now", "content_length"};
   for (std::size_t at = text.find("${"); at != std::string::npos; at = text.find("${", at + 2)) {
     std::size_t end = text.find('}', at);
@@ -164,6 +170,9 @@ void check_templates(const Reader& reader, const std::string& pointer, const std
       reader.fail(pointer, "a closing '}' for the placeholder at character " + std::to_string(at), "end of string");
     }
     std::string name = text.substr(at + 2, end - at - 2);
+    if (name == "content_length" && !header_value) {
+      reader.fail(pointer, "${content_length} only in a header value (it is the size of the body)", "\"${content_length}\"");
+    }
     auto names = template_variable_names();
     bool known = kAnswerTime.count(name) > 0 ||
                  std::find(names.begin(), names.end(), std::string_view(name)) != names.end();
@@ -238,7 +247,7 @@ mocks::Response parse_response(const Reader& reader) {
       if (name.empty() || name.find_first_of(" :\r\n\t") != std::string::npos) {
         reader.fail(item + "/0", "a header name without spaces, colons or line breaks", describe(pair[0]));
       }
-      check_templates(reader, item + "/1", pair[1].get<std::string>());
+      check_templates(reader, item + "/1", pair[1].get<std::string>(), true);
       response.headers.push_back({name, pair[1].get<std::string>()});
     }
   }
@@ -315,7 +324,9 @@ std::vector<mocks::Rule> parse_rules(const Reader& reader, const std::string& se
 
 void parse_server_common(const Reader& reader, ServerSpec& spec, const std::string& server) {
   spec.listen = reader.string("listen", "127.0.0.1", true);
-  if (spec.listen != "127.0.0.1" && spec.listen != "::1" && spec.listen.rfind("127.", 0) != 0) {
+  in_addr v4{};
+  bool loopback_v4 = ::inet_pton(AF_INET, spec.listen.c_str(), &v4) == 1 && (ntohl(v4.s_addr) >> 24) == 127;
+  if (!loopback_v4 && spec.listen != "::1") {
     reader.fail(reader.child("listen"), "a loopback address (127.0.0.0/8 or ::1)", "\"" + spec.listen + "\"");
   }
   if (reader.has("tls")) {
@@ -424,6 +435,10 @@ std::vector<CheckSpec> parse_checks(const Reader& reader) {
         reader.fail(where, names.empty() ? "no parameters for check \"" + check.id + "\""
                                          : "a parameter of check \"" + check.id + "\" among " + join(names),
                     "unknown key \"" + key + "\"");
+      }
+      if (param->second == ParamType::kInteger && value.is_number_integer() &&
+          (value.get<long long>() < 1 || value.get<long long>() > 100000)) {
+        reader.fail(where, "an integer from 1 to 100000", value.dump());
       }
       bool ok = (param->second == ParamType::kInteger && value.is_number_integer()) ||
                 (param->second == ParamType::kString && value.is_string()) ||

@@ -103,7 +103,7 @@ int exit_code_for(const reports::RunResult& run) {
   bool error = false;
   bool fail = false;
   for (const auto& scenario : run.scenarios) {
-    error = error || scenario.verdict == reports::Verdict::kError;
+    error = error || (scenario.verdict == reports::Verdict::kError && !scenario.known_failure);
     fail = fail || (scenario.verdict == reports::Verdict::kFail && !scenario.known_failure);
   }
   if (error) return kExitError;
