@@ -38,6 +38,7 @@ Usage:
   loginspec parse HEADER-VALUE ...                    show how a correct parser reads WWW-Authenticate
   loginspec login [options] REGISTRY                  log in with the built-in reference client
   loginspec serve [options] [SCENARIO-ID-OR-GLOB ...] serve a scenario for a client driven through a control API
+  loginspec fuzz --client NAME [options]              fuzz a client with generated challenges and token bodies
   loginspec --version
 
 Run `loginspec COMMAND --help` for the options of each command.
@@ -373,6 +374,7 @@ int main(int argc, char** argv) {
     if (command == "parse") return command_parse(args);
     if (command == "login") return command_login(args);
     if (command == "serve") return command_serve(args);
+    if (command == "fuzz") return command_fuzz(args);
     std::cerr << "loginspec: unknown command \"" << command << "\"\n\n" << kMainHelp;
     return kExitUsage;
   } catch (const UsageError& error) {
