@@ -261,6 +261,11 @@ mocks::Response parse_response(const Reader& reader) {
     response.body = reader.at("json").dump();
   }
   long repeat = reader.integer("repeat_body", 1, 1, 1L << 24);
+  constexpr std::size_t kMaxBody = 64u << 20;
+  if (repeat > 1 && response.body.size() * static_cast<std::size_t>(repeat) > kMaxBody) {
+    reader.fail(reader.child("repeat_body"), "a body of at most 64 MiB after repeating",
+                std::to_string(response.body.size()) + " bytes repeated " + std::to_string(repeat) + " times");
+  }
   if (repeat > 1) {
     std::string unit = response.body;
     response.body.reserve(unit.size() * static_cast<std::size_t>(repeat));
