@@ -1,6 +1,8 @@
 // The client fuzzer: case generation, the strict oracle, classification, shrinking, reproducers.
 #include "harness/client_fuzzer.h"
 
+#include "mocks/script.h"
+
 #include <algorithm>
 #include <cctype>
 #include <ctime>
@@ -876,15 +878,6 @@ std::string single_line(std::string text, std::size_t max_length) {
   return text;
 }
 
-std::string utc_now() {
-  std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
-}
-
 // FNV-1a over the fuzzed input, for stable reproducer file names.
 std::string input_hash(const FuzzCase& input) {
   std::uint64_t hash = 1469598103934665603ULL;
@@ -1435,7 +1428,7 @@ FuzzSummary run_fuzz(ClientAdapter& adapter, const FuzzOptions& options) {
   summary.run.tool_version = LOGINSPEC_VERSION;
   summary.run.client_name = adapter.name();
   summary.run.client_version = adapter.version();
-  summary.run.started_at = utc_now();
+  summary.run.started_at = mocks::rfc3339_now();
   for (FuzzClass fuzz_class : all_fuzz_classes()) summary.counts[fuzz_class] = 0;
 
   std::filesystem::path run_dir = make_private_directory("loginspec-fuzz-");

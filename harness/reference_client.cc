@@ -17,6 +17,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509v3.h>
 
+#include "mocks/transcript.h"
 #include "protocol/basic.h"
 #include "protocol/challenge.h"
 #include "protocol/token_response.h"
@@ -88,21 +89,6 @@ std::optional<Url> parse_url(std::string_view text) {
     if (url.port <= 0 || url.port > 65535) return std::nullopt;
   }
   return url;
-}
-
-std::string url_encode(std::string_view text) {
-  static const char kDigits[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kDigits[c >> 4]);
-      out.push_back(kDigits[c & 15]);
-    }
-  }
-  return out;
 }
 
 struct Reply {
@@ -210,7 +196,7 @@ std::string LoginFlow::bearer_token(const protocol::Challenge& challenge, const 
   // are not needed to log in. Query parameters already on the realm are kept.
   std::string query;
   auto add = [&](std::string_view key, std::string_view value) {
-    query += (query.empty() ? "" : "&") + std::string(key) + "=" + url_encode(value);
+    query += (query.empty() ? "" : "&") + std::string(key) + "=" + mocks::percent_encode(value);
   };
   add("account", options_.username);
   add("client_id", "loginspec");

@@ -7,6 +7,7 @@
 
 #include "harness/checks.h"
 #include "harness/environment.h"
+#include "mocks/script.h"
 #include "protocol/basic.h"
 #include "protocol/challenge.h"
 #include "reports/console.h"
@@ -21,29 +22,7 @@ namespace {
 
 std::atomic<bool> g_stop{false};
 
-std::string percent_encode(std::string_view text) {
-  static const char kDigits[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kDigits[c >> 4]);
-      out.push_back(kDigits[c & 15]);
-    }
-  }
-  return out;
-}
-
-std::string utc_now() {
-  std::time_t now = std::time(nullptr);
-  std::tm utc{};
-  gmtime_r(&now, &utc);
-  char text[32];
-  std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-  return text;
-}
+}  // namespace
 
 reports::ExchangeRecord to_exchange(const mocks::RecordedRequest& request, const Redactor& redactor) {
   reports::ExchangeRecord record;
@@ -60,7 +39,13 @@ reports::ExchangeRecord to_exchange(const mocks::RecordedRequest& request, const
   return record;
 }
 
-}  // namespace
+std::vector<std::string> scenario_secrets(const Scenario& scenario, const ScenarioRuntime& runtime) {
+  std::vector<std::string> secrets = runtime.secrets();
+  secrets.push_back(scenario.login_password);
+  secrets.push_back(protocol::base64_encode(scenario.login_username + ":" + scenario.login_password));
+  secrets.push_back(protocol::base64_encode(scenario.username + ":" + scenario.password));
+  return secrets;
+}
 
 void request_stop() { g_stop = true; }
 bool stop_requested() { return g_stop; }
@@ -69,7 +54,7 @@ const std::atomic<bool>& stop_flag() { return g_stop; }
 Redactor::Redactor(std::vector<std::string> secrets, bool enabled) : enabled_(enabled) {
   for (auto& secret : secrets) {
     if (secret.size() < 3) continue;
-    std::string encoded = percent_encode(secret);
+    std::string encoded = mocks::percent_encode(secret);
     secrets_.push_back(secret);
     if (encoded != secret) secrets_.push_back(encoded);
   }
@@ -147,11 +132,7 @@ reports::ScenarioResult evaluate_scenario(const Scenario& scenario, const Scenar
   result.spec = scenario.spec;
   result.tags = scenario.tags;
 
-  std::vector<std::string> secrets = runtime.secrets();
-  secrets.push_back(scenario.login_password);
-  secrets.push_back(protocol::base64_encode(scenario.login_username + ":" + scenario.login_password));
-  secrets.push_back(protocol::base64_encode(scenario.username + ":" + scenario.password));
-  Redactor redactor(secrets, !options.show_secrets);
+  Redactor redactor(scenario_secrets(scenario, runtime), !options.show_secrets);
 
   result.client = attempt.outcome;
   result.client.stdout_text = redactor.apply(attempt.outcome.stdout_text);
@@ -195,7 +176,7 @@ reports::RunResult run_scenarios(const std::vector<Scenario>& scenarios, ClientA
   run.tool_version = LOGINSPEC_VERSION;
   run.client_name = adapter.name();
   run.client_version = adapter.version();
-  run.started_at = utc_now();
+  run.started_at = mocks::rfc3339_now();
   run.strict = options.strict;
 
   std::filesystem::path run_dir = make_private_directory("loginspec-");

@@ -42,6 +42,13 @@ reports::ScenarioResult evaluate_scenario(const Scenario& scenario, const Scenar
                                           const std::vector<mocks::RecordedRequest>& transcript,
                                           const LoginAttempt& attempt, const RunOptions& options);
 
+// The values a scenario's results must not show: issued tokens, both passwords and their
+// Basic encodings.
+std::vector<std::string> scenario_secrets(const Scenario& scenario, const ScenarioRuntime& runtime);
+
+// One recorded request as a report exchange, with secrets redacted by `redactor`.
+reports::ExchangeRecord to_exchange(const mocks::RecordedRequest& request, const Redactor& redactor);
+
 reports::ScenarioResult run_scenario(const Scenario& scenario, ClientAdapter& adapter, class TlsMaterialCache& tls,
                                      const std::filesystem::path& run_dir, const RunOptions& options);
 

@@ -100,30 +100,6 @@ ordered_json scenario_result_json(const reports::ScenarioResult& result) {
   return ordered_json::parse(text.str())["scenarios"][0];
 }
 
-// The values evaluate_scenario() redacts: issued tokens, both passwords and their Basic encodings.
-std::vector<std::string> secrets_of(const Scenario& scenario, const ScenarioRuntime& runtime) {
-  std::vector<std::string> secrets = runtime.secrets();
-  secrets.push_back(scenario.login_password);
-  secrets.push_back(protocol::base64_encode(scenario.login_username + ":" + scenario.login_password));
-  secrets.push_back(protocol::base64_encode(scenario.username + ":" + scenario.password));
-  return secrets;
-}
-
-reports::ExchangeRecord to_exchange(const mocks::RecordedRequest& request, const Redactor& redactor) {
-  reports::ExchangeRecord record;
-  record.server = request.server;
-  record.kind = std::string(mocks::to_string(request.kind));
-  record.method = request.method;
-  record.target = redactor.apply(request.kind == mocks::RequestKind::kHttp ? request.target : request.detail);
-  for (const auto& header : request.headers) {
-    record.headers.emplace_back(header.name, redactor.header_value(header.name, header.value));
-  }
-  record.body = redactor.apply(request.body);
-  record.status = request.status;
-  record.at_ms = request.at_ms;
-  return record;
-}
-
 ordered_json path_or_null(const std::filesystem::path& path) {
   return path.empty() ? ordered_json(nullptr) : ordered_json(path.string());
 }
@@ -414,7 +390,7 @@ ControlResponse ServeSession::transcript(bool show_secrets) {
   std::lock_guard lock(mutex_);
   if (auto unavailable = unavailable_response_locked()) return *unavailable;
   const Scenario& scenario = scenarios_[current_];
-  Redactor redactor(secrets_of(scenario, live_->environment->runtime()), !show_secrets);
+  Redactor redactor(scenario_secrets(scenario, live_->environment->runtime()), !show_secrets);
 
   reports::ScenarioResult result;
   result.id = scenario.id;

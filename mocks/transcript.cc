@@ -1,6 +1,8 @@
 // Transcript storage and the small parsing helpers recorded requests need.
 #include "mocks/transcript.h"
 
+#include <cctype>
+
 #include "protocol/challenge.h"
 
 namespace loginspec::mocks {
@@ -46,6 +48,21 @@ std::string percent_decode(std::string_view text, bool plus_is_space) {
       }
     }
     out.push_back(plus_is_space && c == '+' ? ' ' : c);
+  }
+  return out;
+}
+
+std::string percent_encode(std::string_view text) {
+  static const char kDigits[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kDigits[c >> 4]);
+      out.push_back(kDigits[c & 15]);
+    }
   }
   return out;
 }

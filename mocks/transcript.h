@@ -27,6 +27,8 @@ std::vector<std::string> find_headers(const HeaderList& headers, std::string_vie
 // Splits a raw query string into percent-decoded pairs, keeping order and repeated keys.
 std::vector<std::pair<std::string, std::string>> parse_query(std::string_view query);
 std::string percent_decode(std::string_view text, bool plus_is_space);
+// Percent-encodes every byte outside the RFC 3986 unreserved set (ALPHA DIGIT - . _ ~).
+std::string percent_encode(std::string_view text);
 
 enum class RequestKind {
   kHttp,                // a complete HTTP request
