@@ -30,7 +30,7 @@ std::string random_hex(std::size_t bytes) {
   return out;
 }
 
-// The registry's answers follow Distribution 2.8 byte for byte: header order, spelling and body.
+// The registry's responses follow Distribution 2.8 byte for byte: header order, spelling and body.
 mocks::Response distribution_unauthorized(int status, const std::vector<std::string>& challenge_lines) {
   mocks::Response response;
   response.status = status;
@@ -433,7 +433,7 @@ mocks::ScriptedResponder ScenarioEnvironment::auth_responder() const {
   add("auth.get", {.method = "GET", .credentials = {Presented::kBasic}, .valid = true}, json_answer(200, token_body(false)));
   add("auth.get-rejected", {.method = "GET"}, json_answer(spec.bad_credentials_status, bad_credentials));
 
-  // OAuth2 flow (distribution oauth.md): form POST; 404 tells clients to fall back to GET.
+  // OAuth2 flow (distribution oauth.md): form POST. A 404 makes clients fall back to GET.
   if (spec.post == PostSupport::kNotFound) {
     add("auth.post-not-supported", {.method = "POST"}, not_found());
   } else {

@@ -34,7 +34,7 @@ struct ProcessResult {
 };
 
 // Runs the process to the end. On timeout the whole process group gets SIGTERM, then SIGKILL
-// after a grace period; the group is always killed at the end so no descendant outlives it.
+// after a grace period. The group is always killed at the end, so no descendant outlives it.
 ProcessResult run_process(const ProcessSpec& spec);
 
 // Returns the full path of a program found on PATH, or an empty path.

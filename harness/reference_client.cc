@@ -285,7 +285,7 @@ ReferenceResult LoginFlow::run() {
   try {
     Url registry = registry_url();
 
-    // The ping: an unauthenticated GET /v2/ tells which scheme the registry wants.
+    // The ping: an unauthenticated GET /v2/ returns the challenge with the scheme the registry expects.
     Reply ping = get(registry, {});
     if (ping.status == 0) fail("cannot reach " + registry.origin() + "/v2/: " + ping.error);
     if (ping.status == 200) {

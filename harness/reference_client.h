@@ -1,4 +1,4 @@
-// The built-in reference login client: the docker login flow, done the way the specs say.
+// The built-in reference login client: the docker login flow, done as the specs require.
 #pragma once
 
 #include <chrono>
@@ -34,7 +34,7 @@ struct ReferenceOptions {
   std::string username;
   std::string password;
   std::filesystem::path ca_file;        // extra CA to trust; empty: the system store
-  std::filesystem::path client_certificate_file;  // PEM; presented when a server asks for one
+  std::filesystem::path client_certificate_file;  // PEM; presented when a server requests one
   std::filesystem::path client_key_file;
   bool insecure = false;                // plain HTTP allowed when the registry is given without scheme
   std::filesystem::path config_dir;     // where config.json is written (Docker layout)

@@ -1,5 +1,5 @@
-// The scenario model: one JSON file says what the servers answer, what login to attempt,
-// what outcome is right and which checks grade the client.
+// The scenario model: one JSON file defines the servers' responses, the login to attempt,
+// the correct outcome and the checks that grade the client.
 #pragma once
 
 #include <chrono>
@@ -16,7 +16,7 @@
 
 namespace loginspec::harness {
 
-// How a server's TLS is set up. Every bad variant is made at run time, on purpose.
+// TLS setup of a server. Every bad variant is made at run time, on purpose.
 enum class TlsProfile {
   kOff,                  // plain HTTP
   kValid,                // leaf from the scenario CA, SAN for the listen address
@@ -70,7 +70,7 @@ struct OtherServerSpec : ServerSpec {
   OtherServerSpec() { listen = "127.0.0.2"; }
 };
 
-// What the client is told about TLS; kAuto follows the registry's own TLS setting.
+// The TLS mode given to the client; kAuto follows the registry's own TLS setting.
 enum class LoginTls { kAuto, kOn, kOff };
 
 enum class Expectation { kSuccess, kFailure, kEither };

@@ -11,8 +11,8 @@
 
 namespace loginspec::mocks {
 
-// What a leaf (or CA) certificate should look like. Every field maps to one fault a
-// scenario can ask for, so a bad certificate is always made on purpose.
+// Description of a leaf (or CA) certificate. Every field maps to one fault a scenario can
+// request, so a bad certificate is always made on purpose.
 struct CertificateSpec {
   std::string common_name = "loginspec test server";
   std::vector<std::string> dns_names;     // subjectAltName dNSName entries

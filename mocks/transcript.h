@@ -1,4 +1,4 @@
-// What the mock servers received, request by request, exactly as it arrived.
+// The transcript: every request the mock servers received, exactly as it arrived.
 #pragma once
 
 #include <chrono>
@@ -55,7 +55,7 @@ struct RecordedRequest {
   HeaderList headers;         // in order and spelling as sent
   std::string body;           // decoded: chunked transfer coding removed
   bool chunked = false;
-  int status = 0;             // status the mock answered; 0 when it answered nothing
+  int status = 0;             // status the mock sent back; 0 when it sent none
   std::string detail;         // non-HTTP kinds: first bytes seen or the TLS error
 
   const std::string* header(std::string_view name) const { return find_header(headers, name); }
