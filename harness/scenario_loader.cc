@@ -476,6 +476,12 @@ Scenario parse_scenario(const std::string& text, const std::filesystem::path& fi
   json document;
   try {
     document = json::parse(text, nullptr, true, /*ignore_comments=*/true);
+  } catch (const nlohmann::json::out_of_range& error) {
+    // A number too large for a double (1e400) is not a syntax error to nlohmann, but it is one here.
+    std::string reason = error.what();
+    std::size_t detail = reason.find("number overflow");
+    if (detail != std::string::npos) reason = reason.substr(detail);
+    throw ScenarioError(file, "", "valid JSON with numbers that fit a double", reason);
   } catch (const json::parse_error& error) {
     // nlohmann counts bytes from 1 and points just past the offending one.
     std::size_t offset = error.byte > 0 ? error.byte - 1 : 0;
@@ -570,6 +576,7 @@ std::vector<Scenario> load_scenario_tree(const std::filesystem::path& root) {
   for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
     if (entry.is_regular_file() && entry.path().extension() == ".json") files.push_back(entry.path());
   }
+  if (files.empty()) throw ScenarioError(root, "", "at least one *.json scenario file in the folder", "none");
   std::vector<Scenario> scenarios;
   for (const auto& file : files) scenarios.push_back(load_scenario_file(file, root));
   std::sort(scenarios.begin(), scenarios.end(), [](const Scenario& a, const Scenario& b) { return a.id < b.id; });

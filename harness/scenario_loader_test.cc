@@ -4,6 +4,10 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
 namespace loginspec::harness {
 namespace {
 
@@ -112,6 +116,34 @@ TEST(ScenarioLoaderTest, RejectsSyntaxErrorWithByteOffset) {
   auto error = load_error(R"({"title": "t",, })");
   EXPECT_EQ(error.pointer(), "");
   EXPECT_THAT(error.found(), HasSubstr("a syntax error at byte 14"));
+}
+
+TEST(ScenarioLoaderTest, RejectsNumberTooLargeForDouble) {
+  auto error = load_error(R"({"title": "t", "spec": ["s"], "time_limit_ms": 1e400, "registry": {}, "auth": {}})");
+  EXPECT_EQ(error.pointer(), "");
+  EXPECT_EQ(error.expected(), "valid JSON with numbers that fit a double");
+  EXPECT_THAT(error.found(), HasSubstr("number overflow parsing '1e400'"));
+}
+
+// Every input the loader fuzz target ever found must load or fail with ScenarioError only.
+TEST(ScenarioLoaderTest, ReplaysFuzzRegressions) {
+  std::filesystem::path dir = std::filesystem::path(LOGINSPEC_SOURCE_DIR) / "fuzz/regressions/fuzz_scenario_loader";
+  ASSERT_TRUE(std::filesystem::is_directory(dir)) << dir;
+  int replayed = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    std::ifstream in(entry.path(), std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    SCOPED_TRACE(entry.path().string());
+    try {
+      parse_scenario(text.str(), entry.path(), "fuzz/regression");
+    } catch (const ScenarioError&) {
+    } catch (const std::exception& error) {
+      ADD_FAILURE() << "unexpected exception: " << error.what();
+    }
+    ++replayed;
+  }
+  EXPECT_GT(replayed, 0);
 }
 
 TEST(ScenarioLoaderTest, RejectsHeaderPairOfWrongShape) {
