@@ -114,6 +114,7 @@ class LoginFlow {
   }
 
   Reply get(const Url& url, const httplib::Headers& headers);
+  std::string describe_error(httplib::Error error, const Url& url) const;
   Url registry_url();
   std::string bearer_token(const protocol::Challenge& challenge, const Url& registry);
   void store(const std::string& identity_token);
@@ -123,6 +124,29 @@ class LoginFlow {
   std::string config_file_;
   std::string identity_token_;  // refresh token from the token server, stored instead of the password
 };
+
+// Turns a cpp-httplib error into a sentence a user can act on.
+std::string LoginFlow::describe_error(httplib::Error error, const Url& url) const {
+  switch (error) {
+    case httplib::Error::Connection:
+      return "connection failed (nothing listening, or the address is unreachable)";
+    case httplib::Error::ConnectionTimeout:
+      return "connection timed out";
+    case httplib::Error::Read:
+      return "the connection closed or timed out before a complete response arrived";
+    case httplib::Error::Write:
+      return "the connection closed while the request was being sent";
+    case httplib::Error::SSLLoadingCerts:
+      return "cannot load the CA file " + options_.ca_file.string() + " (missing, unreadable or not PEM)";
+    case httplib::Error::SSLConnection:
+      return "TLS handshake with " + url.origin() +
+             " failed (the server may speak plain HTTP: use --insecure and no https:// for plain-HTTP registries)";
+    case httplib::Error::SSLServerVerification:
+      return "the server certificate of " + url.origin() + " failed verification";
+    default:
+      return "request failed: " + httplib::to_string(error);
+  }
+}
 
 Reply LoginFlow::get(const Url& url, const httplib::Headers& headers) {
   if (Clock::now() >= deadline_) fail("time limit reached before GET " + url.origin() + url.path_and_query);
@@ -159,7 +183,7 @@ Reply LoginFlow::get(const Url& url, const httplib::Headers& headers) {
   auto result = client.Get(url.path_and_query.c_str(), sent);
   Reply reply;
   if (!result) {
-    reply.error = httplib::to_string(result.error());
+    reply.error = describe_error(result.error(), url);
     if (url.scheme == "https") {
       auto verify = client.get_openssl_verify_result();
       if (verify != X509_V_OK) reply.error += ": " + std::string(X509_verify_cert_error_string(verify));

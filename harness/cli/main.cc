@@ -252,7 +252,7 @@ int command_list(const std::vector<std::string>& args) {
 
   if (format == "text") {
     for (const auto& scenario : selected) std::cout << scenario.id << "  " << scenario.title << "\n";
-    std::cout << selected.size() << " scenarios\n";
+    std::cerr << selected.size() << " scenarios\n";
   } else if (format == "json") {
     nlohmann::ordered_json out = nlohmann::ordered_json::array();
     for (const auto& scenario : selected) {
