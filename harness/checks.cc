@@ -494,7 +494,7 @@ Evaluation token_request_parameters(const CheckContext& context, const nlohmann:
 std::vector<CheckDefinition> make_catalogue() {
   using P = ParamType;
   return {
-      {"login-outcome", Level::kMust, "scenario expectation (spec clauses listed with the scenario)",
+      {"login-outcome", Level::kMust, "the clauses the scenario lists",
        "The client reports success or failure as the scenario expects, and finishes within the time limit.", {},
        login_outcome},
       {"success-verified", Level::kMust, "distribution token.md: the retried request with the token decides",

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from pathlib import Path
 from typing import Any, Iterator
 
 import pytest
@@ -26,6 +27,7 @@ from loginspec_pytest.harness import (
     Harness,
     LoginspecError,
     LoginspecWarning,
+    SOURCE_ROOT,
     ServedScenario,
     describe_result,
     find_binary,
@@ -142,11 +144,24 @@ def _family_marker(scenario_id: str) -> str:
     return "loginspec_" + re.sub(r"\W", "_", family)
 
 
+def _check_client_exists(client: str) -> None:
+    """Raise LoginspecError once, at collection, when the client has no profile."""
+    if client == "reference":
+        return
+    profiles = SOURCE_ROOT / "fixtures" / "clients"
+    path = Path(client) if "/" in client or client.endswith(".json") else profiles / f"{client}.json"
+    if path.is_file():
+        return
+    known = ", ".join(["reference"] + sorted(p.stem for p in profiles.glob("*.json")))
+    raise LoginspecError(f"unknown client {client!r}: no profile {path}; known clients: {known}")
+
+
 class LoginspecSuite(pytest.Collector):
     """The pseudo-module that contains one item per scenario, as `loginspec list` reports them."""
 
     def collect(self) -> Iterator[pytest.Item]:
         state = _state(self.config)
+        _check_client_exists(state.client)
         scenarios = state.harness().list_scenarios()
         for scenario in scenarios:
             marker = _family_marker(scenario["id"])

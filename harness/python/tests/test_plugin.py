@@ -127,6 +127,12 @@ def test_missing_binary_is_collection_error(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(["*cannot collect the loginspec scenarios*not an executable file*"])
 
 
+def test_unknown_client_is_one_collection_error(pytester: pytest.Pytester, binary: str) -> None:
+    result = run_inner(pytester, "--loginspec-binary", binary, "--loginspec-client", "no-such-client")
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(["*unknown client 'no-such-client'*known clients: reference*skopeo*"])
+
+
 def test_explicit_paths_also_collected(pytester: pytest.Pytester, scenario_ids: list[str]) -> None:
     pytester.makepyfile(test_plain="def test_plain():\n    pass\n")
     result = run_inner(pytester, "--loginspec-client", "reference", "--collect-only", "-q", "test_plain.py")
