@@ -178,6 +178,7 @@ reports::RunResult run_scenarios(const std::vector<Scenario>& scenarios, ClientA
   run.client_version = adapter.version();
   run.started_at = mocks::rfc3339_now();
   run.strict = options.strict;
+  run.selected = static_cast<int>(scenarios.size());
 
   std::filesystem::path run_dir = make_private_directory("loginspec-");
   {
@@ -195,6 +196,7 @@ reports::RunResult run_scenarios(const std::vector<Scenario>& scenarios, ClientA
     std::error_code error;
     std::filesystem::remove_all(run_dir, error);
   }
+  run.interrupted = stop_requested();
   run.wall_ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - start).count();
   return run;
 }

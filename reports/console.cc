@@ -139,6 +139,9 @@ void write_console_summary(std::ostream& out, const RunResult& run) {
   out << "Tool:      loginspec " << terminal_text(run.tool_version, LineBreaks::kEscape)
       << (run.strict ? ", strict: SHOULD failures count as FAIL" : "") << '\n';
   out << "Wall time: " << format_fixed(run.wall_ms / 1000.0, 2) << " s\n";
+  if (run.interrupted) {
+    out << "Interrupted: " << run.scenarios.size() << " of " << run.selected << " scenarios ran\n";
+  }
 
   bool any_failed = false;
   for (const ScenarioResult& scenario : run.scenarios) {

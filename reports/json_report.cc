@@ -113,6 +113,8 @@ ordered_json to_ordered_json(const RunResult& run) {
   document["started_at"] = text(run.started_at);
   document["wall_ms"] = run.wall_ms;
   document["strict"] = run.strict;
+  document["interrupted"] = run.interrupted;
+  document["selected"] = run.selected;
   document["counts"] = std::move(counts);
   document["scenarios"] = std::move(scenarios);
   return document;
@@ -134,6 +136,8 @@ class ObjectReader {
   }
 
   json::json_pointer pointer_to(const std::string& key) const { return pointer_ / key; }
+
+  bool has(const std::string& key) const { return object_.contains(key); }
 
   const json& at(const std::string& key) const {
     const auto found = object_.find(key);
@@ -323,6 +327,9 @@ RunResult run_result_from_json(const json& document) {
   run.started_at = reader.string("started_at");
   run.wall_ms = reader.number("wall_ms");
   run.strict = reader.boolean("strict");
+  // Reports written before these keys existed lack them: a complete run of what it holds.
+  run.interrupted = reader.has("interrupted") ? reader.boolean("interrupted") : false;
+  run.selected = reader.has("selected") ? reader.integer("selected") : static_cast<int>(reader.array("scenarios").size());
 
   const json& scenarios = reader.array("scenarios");
   for (std::size_t i = 0; i < scenarios.size(); ++i) {

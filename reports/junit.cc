@@ -166,6 +166,8 @@ void write_junit(std::ostream& out, const RunResult& run) {
   write_property(out, "client.version", run.client_version);
   write_property(out, "started_at", run.started_at);
   write_property(out, "strict", run.strict ? "true" : "false");
+  write_property(out, "interrupted", run.interrupted ? "true" : "false");
+  write_property(out, "selected", std::to_string(run.selected));
   out << "    </properties>\n";
 
   for (const ScenarioResult& scenario : run.scenarios) write_testcase(out, run, scenario);

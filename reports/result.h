@@ -78,6 +78,8 @@ struct RunResult {
   std::string started_at;     // RFC 3339 UTC
   double wall_ms = 0;
   bool strict = false;
+  bool interrupted = false;   // the run was stopped (SIGINT/SIGTERM) before every scenario ran
+  int selected = 0;           // scenarios selected for the run; more than scenarios.size() when interrupted
   std::vector<ScenarioResult> scenarios;
 
   // Number of scenarios per verdict. Every verdict is a key, with 0 when no scenario has it.
