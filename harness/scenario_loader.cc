@@ -598,20 +598,17 @@ bool glob_match(std::string_view pattern, std::string_view text) {
 
 std::vector<Scenario> select_scenarios(const std::vector<Scenario>& all, const std::vector<std::string>& patterns) {
   if (patterns.empty()) return all;
+  // Pattern order decides scenario order (ids sorted within one pattern), so `serve b a` serves b first.
   std::vector<Scenario> selected;
-  std::vector<bool> used(patterns.size(), false);
-  for (const auto& scenario : all) {
-    bool take = false;
-    for (std::size_t i = 0; i < patterns.size(); ++i) {
-      if (glob_match(patterns[i], scenario.id)) {
-        used[i] = true;
-        take = true;
-      }
+  std::set<std::string> taken;
+  for (const auto& pattern : patterns) {
+    bool used = false;
+    for (const auto& scenario : all) {
+      if (!glob_match(pattern, scenario.id)) continue;
+      used = true;
+      if (taken.insert(scenario.id).second) selected.push_back(scenario);
     }
-    if (take) selected.push_back(scenario);
-  }
-  for (std::size_t i = 0; i < patterns.size(); ++i) {
-    if (!used[i]) throw std::invalid_argument("no scenario id matches \"" + patterns[i] + "\" (see `loginspec list`)");
+    if (!used) throw std::invalid_argument("no scenario id matches \"" + pattern + "\" (see `loginspec list`)");
   }
   return selected;
 }

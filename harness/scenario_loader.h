@@ -33,7 +33,8 @@ Scenario load_scenario_file(const std::filesystem::path& file, const std::filesy
 std::vector<Scenario> load_scenario_tree(const std::filesystem::path& root);
 
 // Keeps the scenarios whose id matches any pattern ('*' matches any run of characters,
-// including '/'); every pattern must match at least one scenario, else std::invalid_argument.
+// including '/'), in pattern order and without repeats; every pattern must match at least one
+// scenario, else std::invalid_argument.
 std::vector<Scenario> select_scenarios(const std::vector<Scenario>& all, const std::vector<std::string>& patterns);
 bool glob_match(std::string_view pattern, std::string_view text);
 

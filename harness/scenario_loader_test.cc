@@ -172,6 +172,18 @@ TEST(ScenarioLoaderTest, SelectRejectsPatternMatchingNothing) {
   EXPECT_EQ(select_scenarios(all, {"a/*"}).size(), 1u);
 }
 
+TEST(ScenarioLoaderTest, SelectKeepsPatternOrderWithoutRepeats) {
+  std::vector<Scenario> all(3);
+  all[0].id = "a/one";
+  all[1].id = "b/two";
+  all[2].id = "b/zero";
+  auto selected = select_scenarios(all, {"b/zero", "*", "a/one"});
+  ASSERT_EQ(selected.size(), 3u);
+  EXPECT_EQ(selected[0].id, "b/zero");
+  EXPECT_EQ(selected[1].id, "a/one");
+  EXPECT_EQ(selected[2].id, "b/two");
+}
+
 TEST(ScenarioLoaderTest, LoadsEveryShippedScenario) {
   auto scenarios = load_scenario_tree(std::filesystem::path(LOGINSPEC_SOURCE_DIR) / "scenarios");
   EXPECT_GE(scenarios.size(), 20u);
