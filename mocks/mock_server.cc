@@ -94,6 +94,7 @@ std::string serialize_response(const Response& response, bool head_request) {
 namespace {
 
 constexpr int kMaxRequestsPerConnection = 100;
+constexpr std::size_t kWorkerThreads = 4;
 
 // Splits the head of a raw request into header fields, keeping order and spelling.
 HeaderList parse_raw_headers(std::string_view raw) {
@@ -299,6 +300,9 @@ class MockServer::Impl {
     http_.Delete(".*", handler);
     http_.Options(".*", handler);
     http_.set_payload_max_length(64 * 1024 * 1024);
+    // A login uses a handful of connections; four workers serve them without the cost of
+    // starting and joining cpp-httplib's default eight threads per server in every scenario.
+    http_.new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
 
     port_ = http_.bind_to_any_port(options_.host);
     if (port_ <= 0) {
