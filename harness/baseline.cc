@@ -1,6 +1,8 @@
 // Baseline files: loading, matching against a run, and writing a fresh one.
 #include "harness/baseline.h"
 
+#include "harness/scenario_loader.h"
+
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -13,7 +15,7 @@ namespace {
 
 [[noreturn]] void baseline_error(const std::filesystem::path& file, const std::string& pointer,
                                  const std::string& expected, const std::string& found) {
-  throw std::invalid_argument(file.string() + ": at " + pointer + ": expected " + expected + ", found " + found);
+  throw std::invalid_argument(file_error_message(file, pointer, expected, found));
 }
 
 }  // namespace

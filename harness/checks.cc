@@ -11,6 +11,7 @@ namespace loginspec::harness {
 
 namespace {
 
+using mocks::find_pair;
 using mocks::Presented;
 using mocks::RecordedRequest;
 using mocks::RequestKind;
@@ -88,12 +89,6 @@ std::optional<std::string> challenged_service(const CheckContext& context) {
   return std::nullopt;
 }
 
-const std::string* pair_value(const std::vector<std::pair<std::string, std::string>>& pairs, std::string_view key) {
-  for (const auto& [name, value] : pairs) {
-    if (name == key) return &value;
-  }
-  return nullptr;
-}
 
 int param_or(const nlohmann::json& params, const char* key, int fallback) {
   auto found = params.find(key);
@@ -125,8 +120,8 @@ Evaluation login_outcome(const CheckContext& context, const nlohmann::json&) {
 
 Evaluation success_verified(const CheckContext& context, const nlohmann::json&) {
   if (!context.attempt.outcome.reported_success) return Evaluation::skip("the client did not report success");
-  // Registries may redirect (OCI distribution spec), so a 200 for /v2/ from the host the registry
-  // redirected to counts; whether credentials reached it is credentials-verified's question.
+  // Registries may redirect (OCI distribution spec), so a 200 for /v2/ from the redirect target
+  // counts. Whether credentials reached it is left to credentials-verified.
   std::string last;
   for (const auto& request : context.transcript) {
     if (request.kind != RequestKind::kHttp || request.server == "auth") continue;
@@ -168,10 +163,10 @@ Evaluation token_request_credentials(const CheckContext& context, const nlohmann
     return Evaluation::pass("Basic credentials sent with " + describe(first));
   }
   auto form = first.form();
-  const std::string* grant = pair_value(form, "grant_type");
+  const std::string* grant = find_pair(form, "grant_type");
   if (first.method == "POST" && grant != nullptr && *grant == "password") {
-    const std::string* user = pair_value(form, "username");
-    const std::string* pass = pair_value(form, "password");
+    const std::string* user = find_pair(form, "username");
+    const std::string* pass = find_pair(form, "password");
     if (user && pass && *user == context.scenario.login_username && *pass == context.password) {
       return Evaluation::pass("password grant sent with " + describe(first));
     }
@@ -187,7 +182,7 @@ Evaluation token_request_service(const CheckContext& context, const nlohmann::js
   auto requests = token_requests(context);
   if (requests.empty()) return Evaluation::violated("no request reached the token endpoint, so service was never sent");
   const RecordedRequest& first = *requests.front();
-  const std::string* sent = first.method == "POST" ? pair_value(first.form(), "service") : first.query_value("service");
+  const std::string* sent = first.method == "POST" ? find_pair(first.form(), "service") : first.query_value("service");
   if (sent == nullptr) {
     return Evaluation::violated("token request " + describe(first) + " has no service parameter; the challenge said service=\"" +
                                 *service + "\"");
@@ -309,7 +304,7 @@ bool refresh_token_issued(const CheckContext& context) {
     if (request->status != 200) continue;
     const std::string* offline = request->query_value("offline_token");
     bool get_offline = request->method == "GET" && offline != nullptr && *offline == "true";
-    const std::string* access_type = pair_value(request->form(), "access_type");
+    const std::string* access_type = find_pair(request->form(), "access_type");
     bool post_offline = request->method == "POST" && access_type != nullptr && *access_type == "offline";
     if (get_offline || post_offline) return true;
   }

@@ -73,11 +73,6 @@ mocks::Response json_answer(int status, std::string body) {
   return response;
 }
 
-void replace_all(std::string& text, std::string_view from, std::string_view to) {
-  for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
-    text.replace(at, from.size(), to);
-  }
-}
 
 }  // namespace
 
@@ -324,7 +319,7 @@ void ScenarioEnvironment::stop() {
 std::string ScenarioEnvironment::fill(const std::string& text) const {
   if (text.find("${") == std::string::npos) return text;
   std::string out = text;
-  for (const auto& [name, value] : variables_) replace_all(out, "${" + name + "}", value);
+  for (const auto& [name, value] : variables_) mocks::replace_all(out, "${" + name + "}", value);
   return out;
 }
 

@@ -15,6 +15,8 @@
 #include "harness/environment.h"
 #include "harness/process.h"
 #include "harness/runner.h"
+#include "harness/scenario_loader.h"
+#include "mocks/transcript.h"
 
 namespace loginspec::harness {
 
@@ -27,7 +29,7 @@ const std::set<std::string> kPlaceholders = {"username", "password", "registry",
 
 [[noreturn]] void profile_error(const std::filesystem::path& file, const std::string& pointer, const std::string& expected,
                                 const std::string& found) {
-  throw std::invalid_argument(file.string() + ": at " + pointer + ": expected " + expected + ", found " + found);
+  throw std::invalid_argument(file_error_message(file, pointer, expected, found));
 }
 
 std::vector<std::string> string_list(const std::filesystem::path& file, const json& document, const std::string& key,
@@ -60,7 +62,7 @@ void check_placeholders(const std::filesystem::path& file, const std::string& po
                     "\"${" + name + "}\"");
     }
     // Values that come from a scenario fill whole arguments, so no scenario can change how the
-    // client parses its command line; paths the harness makes may be composed.
+    // client parses its command line. Paths the harness makes may be composed with text.
     bool harness_path = name == "home" || name == "scratch" || name == "store" || name == "ca_dir" || name == "ca_file";
     if (whole_argument && !harness_path && (at != 0 || end + 1 != text.size())) {
       profile_error(file, pointer, "${" + name + "} to fill the whole argument", "\"" + text + "\"");
@@ -72,11 +74,6 @@ void check_placeholders(const std::filesystem::path& file, const std::string& po
   }
 }
 
-void replace_all(std::string& text, std::string_view from, std::string_view to) {
-  for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
-    text.replace(at, from.size(), to);
-  }
-}
 
 }  // namespace
 
@@ -280,7 +277,7 @@ LoginAttempt ExecAdapter::login(const LoginRequest& request) {
       {"registry_url", request.registry_url}, {"home", home.string()},          {"ca_file", request.ca_file.string()},
       {"ca_dir", ca_dir.string()}, {"scratch", scratch.string()}};
   auto fill = [&](std::string text) {
-    for (const auto& [name, value] : values) replace_all(text, "${" + name + "}", value);
+    for (const auto& [name, value] : values) mocks::replace_all(text, "${" + name + "}", value);
     return text;
   };
   values["store"] = fill(profile_.store_file);

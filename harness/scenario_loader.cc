@@ -19,11 +19,6 @@ namespace {
 // Ordered, so a scripted JSON body keeps the key order the scenario file gives it.
 using json = nlohmann::ordered_json;
 
-std::string message_for(const std::filesystem::path& file, const std::string& pointer, const std::string& expected,
-                        const std::string& found) {
-  return file.string() + ": at " + (pointer.empty() ? "/" : pointer) + ": expected " + expected + ", found " + found;
-}
-
 std::string describe(const json& value) {
   std::string text = value.dump();
   if (text.size() > 80) text = text.substr(0, 77) + "...";
@@ -465,8 +460,13 @@ std::vector<CheckSpec> parse_checks(const Reader& reader) {
 
 }  // namespace
 
+std::string file_error_message(const std::filesystem::path& file, const std::string& pointer,
+                               const std::string& expected, const std::string& found) {
+  return file.string() + ": at " + (pointer.empty() ? "/" : pointer) + ": expected " + expected + ", found " + found;
+}
+
 ScenarioError::ScenarioError(std::filesystem::path file, std::string pointer, std::string expected, std::string found)
-    : std::runtime_error(message_for(file, pointer, expected, found)),
+    : std::runtime_error(file_error_message(file, pointer, expected, found)),
       file_(std::move(file)),
       pointer_(std::move(pointer)),
       expected_(std::move(expected)),

@@ -10,6 +10,11 @@
 
 namespace loginspec::harness {
 
+// Formats "FILE: at POINTER: expected EXPECTED, found FOUND", the shape of every error about a
+// JSON input file (scenarios, client profiles, baselines); an empty pointer reads as "/".
+std::string file_error_message(const std::filesystem::path& file, const std::string& pointer,
+                               const std::string& expected, const std::string& found);
+
 class ScenarioError : public std::runtime_error {
  public:
   ScenarioError(std::filesystem::path file, std::string pointer, std::string expected, std::string found);
@@ -33,8 +38,8 @@ Scenario load_scenario_file(const std::filesystem::path& file, const std::filesy
 std::vector<Scenario> load_scenario_tree(const std::filesystem::path& root);
 
 // Keeps the scenarios whose id matches any pattern ('*' matches any run of characters,
-// including '/'), in pattern order and without repeats; every pattern must match at least one
-// scenario, else std::invalid_argument.
+// including '/'), in pattern order and without repeats. A pattern that matches no scenario
+// throws std::invalid_argument.
 std::vector<Scenario> select_scenarios(const std::vector<Scenario>& all, const std::vector<std::string>& patterns);
 bool glob_match(std::string_view pattern, std::string_view text);
 

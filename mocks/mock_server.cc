@@ -1,4 +1,4 @@
-// Mock server: cpp-httplib parses requests; our own stream records raw bytes and writes exact answers.
+// Mock server: cpp-httplib parses requests, and our own stream records raw bytes and writes exact responses.
 #include "mocks/mock_server.h"
 
 #include <arpa/inet.h>
@@ -154,7 +154,7 @@ std::string format_peer(const std::string& address, int port) {
   return address + ":" + std::to_string(port);
 }
 
-// One accepted connection: records every byte read and replaces httplib's answer with ours.
+// One accepted connection: records every byte read and replaces httplib's response with the scripted one.
 class ConnectionStream final : public httplib::Stream {
  public:
   ConnectionStream(int fd, SSL* ssl, std::chrono::milliseconds timeout)
@@ -202,7 +202,7 @@ class ConnectionStream final : public httplib::Stream {
     handled_ = true;
   }
 
-  // Sends the scripted answer once, applying its transport fault.
+  // Sends the scripted response once, applying its transport fault.
   void send_answer() {
     if (answer_sent_) return;
     answer_sent_ = true;
@@ -300,8 +300,8 @@ class MockServer::Impl {
     http_.Delete(".*", handler);
     http_.Options(".*", handler);
     http_.set_payload_max_length(64 * 1024 * 1024);
-    // A login uses a handful of connections; four workers serve them without the cost of
-    // starting and joining cpp-httplib's default eight threads per server in every scenario.
+    // A login uses a handful of connections, and four workers serve them. Starting and joining
+    // cpp-httplib's default eight threads per server was most of the cost of a scenario.
     http_.new_task_queue = [] { return new httplib::ThreadPool(kWorkerThreads); };
 
     port_ = http_.bind_to_any_port(options_.host);

@@ -1,4 +1,4 @@
-// A recording HTTP(S) server on loopback that answers with exact, scripted bytes.
+// A recording HTTP(S) server on loopback that responds with exact, scripted bytes.
 #pragma once
 
 #include <chrono>
@@ -12,11 +12,11 @@
 
 namespace loginspec::mocks {
 
-// Transport faults applied to one answer.
+// Transport faults applied to one response.
 struct Fault {
   enum class Kind {
     kNone,
-    kClose,     // close the connection without answering
+    kClose,     // close the connection without responding
     kReset,     // close with a TCP reset (SO_LINGER 0)
     kGarbage,   // send `garbage` instead of a response, then close
     kTruncate,  // send the head and `truncate_body_at` body bytes, then close

@@ -50,29 +50,17 @@ std::string_view credentials_of(std::string_view authorization) {
   return rest;
 }
 
-const std::string* pair_value(const std::vector<std::pair<std::string, std::string>>& pairs,
-                              std::string_view key) {
-  for (const auto& [name, value] : pairs) {
-    if (name == key) return &value;
-  }
-  return nullptr;
-}
 
 bool pairs_match(const std::vector<std::pair<std::string, std::string>>& wanted,
                  const std::vector<std::pair<std::string, std::string>>& present) {
   for (const auto& [key, value] : wanted) {
-    const std::string* found = pair_value(present, key);
+    const std::string* found = find_pair(present, key);
     if (found == nullptr) return false;
     if (value != "*" && *found != value) return false;
   }
   return true;
 }
 
-void replace_all(std::string& text, std::string_view from, std::string_view to) {
-  for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
-    text.replace(at, from.size(), to);
-  }
-}
 
 }  // namespace
 
@@ -96,15 +84,15 @@ Presentation classify_credentials(const RecordedRequest& request, const Accepted
 
   if (request.method == "POST") {
     auto form = request.form();
-    const std::string* grant = pair_value(form, "grant_type");
+    const std::string* grant = find_pair(form, "grant_type");
     if (grant != nullptr && *grant == "password") {
       result.kind = Presented::kFormPassword;
-      const std::string* user = pair_value(form, "username");
-      const std::string* pass = pair_value(form, "password");
+      const std::string* user = find_pair(form, "username");
+      const std::string* pass = find_pair(form, "password");
       result.valid = user && pass && *user == secrets.username && *pass == secrets.password;
     } else if (grant != nullptr && *grant == "refresh_token") {
       result.kind = Presented::kFormRefreshToken;
-      const std::string* token = pair_value(form, "refresh_token");
+      const std::string* token = find_pair(form, "refresh_token");
       result.valid = token != nullptr && contains(secrets.refresh_tokens, *token);
     }
   }

@@ -1,4 +1,4 @@
-// Scripted answers for a mock server: ordered rules with match conditions and use counts.
+// Scripted responses for a mock server: ordered rules with match conditions and use counts.
 #pragma once
 
 #include <mutex>
@@ -20,7 +20,7 @@ struct AcceptedSecrets {
   std::vector<std::string> refresh_tokens;  // accepted as grant_type=refresh_token
 };
 
-// What kind of credentials a request carried.
+// Kind of credentials a request carried.
 enum class Presented {
   kNone,
   kBasic,             // Authorization: Basic
@@ -53,11 +53,11 @@ struct Rule {
   std::string name;            // shown in transcripts and errors, e.g. "registry.rules[0]"
   Match match;
   Response response;
-  std::optional<int> times;    // how many requests this rule answers; nullopt: no limit
+  std::optional<int> times;    // how many requests this rule serves; nullopt: no limit
 };
 
-// Answers each request with the first rule that matches and still has uses left. Placeholders
-// filled at answer time: ${date} (IMF-fixdate), ${now} (RFC 3339 UTC), ${content_length}.
+// Responds to each request with the first rule that matches and still has uses left.
+// Placeholders filled when responding: ${date} (IMF-fixdate), ${now} (RFC 3339 UTC), ${content_length}.
 class ScriptedResponder {
  public:
   ScriptedResponder(std::vector<Rule> rules, Response fallback, AcceptedSecrets secrets);

@@ -1,4 +1,4 @@
-// Tests for scripted answers: rule order, use counts, credential classification.
+// Tests for scripted responses: rule order, use counts, credential classification.
 #include "mocks/script.h"
 
 #include <gtest/gtest.h>

@@ -67,6 +67,19 @@ std::string percent_encode(std::string_view text) {
   return out;
 }
 
+const std::string* find_pair(const std::vector<std::pair<std::string, std::string>>& pairs, std::string_view key) {
+  for (const auto& [name, value] : pairs) {
+    if (name == key) return &value;
+  }
+  return nullptr;
+}
+
+void replace_all(std::string& text, std::string_view from, std::string_view to) {
+  for (std::size_t at = text.find(from); at != std::string::npos; at = text.find(from, at + to.size())) {
+    text.replace(at, from.size(), to);
+  }
+}
+
 std::vector<std::pair<std::string, std::string>> parse_query(std::string_view query) {
   std::vector<std::pair<std::string, std::string>> pairs;
   while (!query.empty()) {
@@ -93,12 +106,7 @@ std::string_view to_string(RequestKind kind) {
   return "unknown";
 }
 
-const std::string* RecordedRequest::query_value(std::string_view key) const {
-  for (const auto& [name, value] : query) {
-    if (name == key) return &value;
-  }
-  return nullptr;
-}
+const std::string* RecordedRequest::query_value(std::string_view key) const { return find_pair(query, key); }
 
 std::vector<std::pair<std::string, std::string>> RecordedRequest::form() const {
   return parse_query(body);

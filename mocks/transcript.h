@@ -30,6 +30,12 @@ std::string percent_decode(std::string_view text, bool plus_is_space);
 // Percent-encodes every byte outside the RFC 3986 unreserved set (ALPHA DIGIT - . _ ~).
 std::string percent_encode(std::string_view text);
 
+// Returns the value of the first pair named `key`, or nullptr.
+const std::string* find_pair(const std::vector<std::pair<std::string, std::string>>& pairs, std::string_view key);
+
+// Replaces every occurrence of `from` in text with `to`, scanning past each replacement.
+void replace_all(std::string& text, std::string_view from, std::string_view to);
+
 enum class RequestKind {
   kHttp,                // a complete HTTP request
   kTlsOnPlainPort,      // a TLS ClientHello arrived on a plain-HTTP port
